@@ -1,6 +1,3 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
+using TrackTrace.Api.Hosting;
 
-app.MapGet("/", () => "Hello World!");
-
-app.Run();
+await TrackTraceApp.Build(args).RunAsync();

@@ -29,6 +29,11 @@ public sealed class RouteCatalog
     public bool TryGet(string id, [MaybeNullWhen(false)] out RouteWorkflow workflow) =>
         _workflows.TryGetValue(id, out workflow);
 
+    /// <summary>The workflow of a route a stored shipment refers to; routes are never removed while in use.</summary>
+    public RouteWorkflow Get(string id) => _workflows.TryGetValue(id, out var workflow)
+        ? workflow
+        : throw new KeyNotFoundException($"route '{id}' is not in workflows/; shipments on it cannot be judged");
+
     public bool IsKnownStationType(string stationType) => _stationTypeIds.Contains(stationType);
 
     /// <summary>

@@ -1,0 +1,30 @@
+namespace TrackTrace.Contracts.V1;
+
+// Integration messages that leave TrackTrace on RabbitMQ (MassTransit, exchange per message type,
+// named after the full type name, e.g. "TrackTrace.Contracts.V1:StationCheckedIn").
+// Delivery is at least once: EventId is the id of the stored fact, so consumers deduplicate on it.
+// A breaking change gets a new namespace (V2); fields are only ever added here.
+
+public sealed record ShipmentRegistered(
+    Guid EventId, string ShipmentId, string RouteId, string? Description, string RegisteredBy,
+    DateTimeOffset RegisteredAt);
+
+public sealed record StationCheckedIn(
+    Guid EventId, string ShipmentId, Guid ScanId, int LegNumber, string LegName, string StationType,
+    string StationId, string DeviceId, DateTimeOffset ScannedAt, DateTimeOffset ReceivedAt, double? Celsius);
+
+public sealed record OutOfSequenceScanDetected(
+    Guid EventId, string ShipmentId, Guid ScanId, string StationType, string StationId, string DeviceId,
+    int CurrentLegNumber, string CurrentLegName, IReadOnlyList<string> ExpectedStationTypes, string Reason,
+    DateTimeOffset ScannedAt);
+
+public sealed record ColdChainBreached(
+    Guid EventId, string ShipmentId, string Rule, string Detail, double MinCelsius, double MaxCelsius,
+    double AllowanceMinutes, double MinutesOutside, DateTimeOffset BreachedAt);
+
+public sealed record DeliveryRefused(
+    Guid EventId, string ShipmentId, Guid ScanId, string StationId, string DeviceId, string Reason,
+    DateTimeOffset RefusedAt);
+
+public sealed record ShipmentDelivered(
+    Guid EventId, string ShipmentId, Guid ScanId, string StationId, string DeviceId, DateTimeOffset DeliveredAt);

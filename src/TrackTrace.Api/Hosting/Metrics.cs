@@ -1,0 +1,16 @@
+using System.Diagnostics.Metrics;
+
+namespace TrackTrace.Api;
+
+/// <summary>Counters exported on /metrics (Prometheus text) next to the runtime and Kestrel meters.</summary>
+public static class Metrics
+{
+    public static readonly Meter Meter = new("TrackTrace");
+
+    public static readonly Counter<long> ScansAccepted = Meter.CreateCounter<long>("tracktrace_scans_accepted");
+    public static readonly Counter<long> ScansOutOfSequence = Meter.CreateCounter<long>("tracktrace_scans_out_of_sequence");
+    public static readonly Counter<long> DeviceRejections = Meter.CreateCounter<long>("tracktrace_device_rejections");
+    public static readonly Counter<long> HandshakesRefused = Meter.CreateCounter<long>("tracktrace_tls_handshakes_refused");
+    public static readonly Counter<long> ReadingsStored = Meter.CreateCounter<long>("tracktrace_readings_stored");
+    public static readonly Counter<long> MessagesPublished = Meter.CreateCounter<long>("tracktrace_messages_published");
+}

@@ -1,0 +1,179 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using JasperFx.Events.Daemon;
+using Marten;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Prometheus;
+using TrackTrace.Api.Alerts;
+using TrackTrace.Api.Devices;
+using TrackTrace.Api.Messaging;
+using TrackTrace.Api.Security;
+using TrackTrace.Api.Shipments;
+using TrackTrace.Api.Shipments.RecordingScan;
+using TrackTrace.Api.Stations;
+using TrackTrace.Api.Workflows;
+using TrackTrace.Domain;
+using TrackTrace.Domain.Devices;
+using TrackTrace.Domain.Routes;
+
+namespace TrackTrace.Api.Hosting;
+
+/// <summary>The composition root: one place that wires PostgreSQL, RabbitMQ, TLS and the endpoints.</summary>
+public static class TrackTraceApp
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args, ContentRootPath = AppContext.BaseDirectory,
+        });
+        configure?.Invoke(builder);
+
+        var config = builder.Configuration;
+        var services = builder.Services;
+        services.Configure<ApiOptions>(config.GetSection("Api"));
+        services.Configure<DeviceOptions>(config.GetSection("Devices"));
+        services.Configure<WorkflowOptions>(config.GetSection("Workflows"));
+        services.Configure<RabbitMqOptions>(config.GetSection("RabbitMq"));
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => LoadRoutes(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value));
+
+        // PostgreSQL: one data source for Marten and for the health check.
+        var connectionString = config.GetConnectionString("Postgres")
+            ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not configured");
+        services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        services.AddMarten(sp =>
+            {
+                var opts = new StoreOptions();
+                opts.Connection(sp.GetRequiredService<NpgsqlDataSource>());
+                TrackTraceStore.Configure(opts);
+                opts.RegisterDocumentType<ScanReceipt>();
+                opts.RegisterDocumentType<DeviceLastSeen>();
+                return opts;
+            })
+            .UseLightweightSessions()
+            .ApplyAllDatabaseChangesOnStartup()
+            .AddAsyncDaemon(DaemonMode.HotCold);
+
+        services.AddTrackTraceMessaging();
+
+        // Identity: chain in the TLS handshake, device attribute store on every request.
+        services.AddSingleton(sp => new ClientCertificateValidator(
+            LoadCertificates(sp.GetRequiredService<IOptions<ApiOptions>>().Value.ClientCertificateAuthorities),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ClientCertificateValidator>>()));
+        services.AddSingleton(sp =>
+            new DeviceAccessPolicy(sp.GetRequiredService<IOptions<DeviceOptions>>().Value.ExpectedAttributes));
+        services.AddSingleton<DeviceDirectory>();
+        services.AddSingleton<DeviceRejectionAlerts>();
+        services.AddSingleton<DeviceActivity>();
+        services.AddHostedService(sp => sp.GetRequiredService<DeviceActivity>());
+        services.AddHostedService<AdminBootstrap>();
+        services.AddAuthentication(DeviceAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, DeviceAuthenticationHandler>(DeviceAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddRolePolicies();
+
+        services.AddShipments();
+
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
+            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        });
+        services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgresql");
+        services.AddTrackTraceSwagger();
+
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        {
+            var api = context.Configuration.GetSection("Api").Get<ApiOptions>() ?? new ApiOptions();
+            var serverCertificate = X509Certificate2.CreateFromPemFile(api.ServerCertificate, api.ServerKey);
+            kestrel.Listen(IPAddress.Parse(api.ListenAddress), api.HttpsPort, listen => listen.UseHttps(https =>
+            {
+                https.ServerCertificate = serverCertificate;
+                https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+                https.CheckCertificateRevocation = false;
+                var validator = kestrel.ApplicationServices.GetRequiredService<ClientCertificateValidator>();
+                https.ClientCertificateValidation = (certificate, _, _) => validator.Validate(certificate);
+            }));
+            kestrel.Listen(IPAddress.Loopback, api.HealthPort);
+        });
+
+        var app = builder.Build();
+        app.Services.GetRequiredService<RouteCatalog>(); // a bad workflow file stops the service here
+
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.Use(PortSeparation.Middleware);
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthResponse.Write }).AllowAnonymous();
+        app.MapMetrics("/metrics").AllowAnonymous();
+        app.UseTrackTraceSwagger();
+
+        var api = app.MapGroup("/api");
+        api.MapWorkflows();
+        api.MapStations();
+        api.MapShipments();
+        api.MapDevices();
+        api.MapAlerts();
+        return app;
+    }
+
+    private static RouteCatalog LoadRoutes(WorkflowOptions options) =>
+        RouteCatalog.Load(Path.IsPathRooted(options.Directory)
+            ? options.Directory
+            : Path.Combine(AppContext.BaseDirectory, options.Directory));
+
+    private static X509Certificate2[] LoadCertificates(IEnumerable<string> pemFiles)
+    {
+        var anchors = new X509Certificate2Collection();
+        foreach (var file in pemFiles)
+        {
+            anchors.ImportFromPemFile(file);
+        }
+
+        if (anchors.Count == 0)
+        {
+            throw new InvalidOperationException(
+                "Api:ClientCertificateAuthorities names no CA certificate: no client could ever be accepted");
+        }
+
+        return anchors.ToArray();
+    }
+}
+
+/// <summary>
+/// The loopback HTTP port serves only /health and /metrics; the mTLS port serves everything else.
+/// </summary>
+internal static class PortSeparation
+{
+    public static Task Middleware(HttpContext context, Func<Task> next)
+    {
+        var operational = context.Request.Path.StartsWithSegments("/health") ||
+                          context.Request.Path.StartsWithSegments("/metrics");
+        if (operational == context.Request.IsHttps)
+        {
+            return Problems.Write(context, StatusCodes.Status404NotFound, "not-found", "Not found",
+                operational
+                    ? "Health and metrics are served on the loopback HTTP port only."
+                    : "The API is served over mutual TLS only (https, port 8443 by default).");
+        }
+
+        return next();
+    }
+}

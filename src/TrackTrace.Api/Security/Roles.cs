@@ -1,0 +1,46 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authorization;
+using TrackTrace.Domain.Devices;
+
+namespace TrackTrace.Api.Security;
+
+/// <summary>Authorization policies by device role. Admins may do what staff may do.</summary>
+public static class Roles
+{
+    public const string Scanner = "scanner";
+    public const string Sensor = "sensor";
+    public const string Staff = "staff";
+    public const string Admin = "admin";
+
+    public const string StationClaim = "tracktrace:station";
+    public const string FingerprintClaim = "tracktrace:fingerprint";
+
+    public static string Name(DeviceRole role) => role.ToString().ToLowerInvariant();
+
+    /// <summary>The role names each policy admits; the policy is named after its first role.</summary>
+    public static readonly IReadOnlyDictionary<string, string[]> Policies = new Dictionary<string, string[]>
+    {
+        [Scanner] = [Scanner],
+        [Sensor] = [Sensor],
+        [Staff] = [Staff, Admin],
+        [Admin] = [Admin],
+    };
+
+    public static string DeviceId(this ClaimsPrincipal user) =>
+        user.FindFirstValue(ClaimTypes.NameIdentifier) ?? throw new InvalidOperationException("no device on this request");
+
+    public static string? StationId(this ClaimsPrincipal user) => user.FindFirstValue(StationClaim);
+}
+
+public static class RolePolicyRegistration
+{
+    public static AuthorizationBuilder AddRolePolicies(this AuthorizationBuilder builder)
+    {
+        foreach (var (policy, roles) in Roles.Policies)
+        {
+            builder.AddPolicy(policy, p => p.RequireAuthenticatedUser().RequireRole(roles));
+        }
+
+        return builder;
+    }
+}

@@ -1,0 +1,99 @@
+using System.Text.Json;
+using Marten;
+using Marten.Linq;
+using Microsoft.AspNetCore.Http.HttpResults;
+using TrackTrace.Api.Hosting;
+using TrackTrace.Api.Security;
+using TrackTrace.Api.Shipments.GettingShipment;
+using TrackTrace.Domain.Routes;
+using TrackTrace.Domain.Shipments;
+
+namespace TrackTrace.Api.Shipments.ListingShipments;
+
+public sealed record ShipmentPage(IReadOnlyList<ShipmentView> Items, int Page, int PageSize, long Total);
+
+/// <summary>GET /api/shipments: the staff list, newest activity first, filtered and paged.</summary>
+public static class ListShipmentsEndpoint
+{
+    private static readonly string StatusValues =
+        string.Join(", ", Enum.GetValues<ShipmentStatus>().Select(s => JsonNamingPolicy.KebabCaseLower.ConvertName(s.ToString())));
+
+    public static void MapListShipments(this RouteGroupBuilder shipments) =>
+        shipments.MapGet("/", Handle).RequireAuthorization(Roles.Staff)
+            .WithSummary("Shipments for staff: ?status=&route=&anomalies=true&breached=true&q=&page=&pageSize= (staff)");
+
+    private static async Task<Results<Ok<ShipmentPage>, ProblemHttpResult>> Handle(
+        IQuerySession query, RouteCatalog routes, string? status, string? route, bool? anomalies, bool? breached,
+        string? q, int? page, int? pageSize, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        ShipmentStatus? wanted = null;
+        if (status is not null)
+        {
+            var match = Enum.GetValues<ShipmentStatus>()
+                .Where(s => JsonNamingPolicy.KebabCaseLower.ConvertName(s.ToString()) == status).ToArray();
+            if (match.Length == 0)
+            {
+                errors["status"] = [$"one of {StatusValues}"];
+            }
+            else
+            {
+                wanted = match[0];
+            }
+        }
+
+        if (route is not null && !routes.TryGet(route, out _))
+        {
+            errors["route"] = [$"one of {string.Join(", ", routes.Routes.Select(r => r.Id).Order())}"];
+        }
+
+        var number = page ?? 1;
+        var size = pageSize ?? 50;
+        if (number < 1)
+        {
+            errors["page"] = ["1 or more"];
+        }
+
+        if (size is < 1 or > 200)
+        {
+            errors["pageSize"] = ["between 1 and 200"];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+
+        IQueryable<Shipment> shipments = query.Query<Shipment>().Stats(out QueryStatistics stats);
+        if (wanted is { } w)
+        {
+            shipments = shipments.Where(s => s.Status == w);
+        }
+
+        if (route is not null)
+        {
+            shipments = shipments.Where(s => s.RouteId == route);
+        }
+
+        if (anomalies == true)
+        {
+            shipments = shipments.Where(s => s.AnomalyCount > 0);
+        }
+
+        if (breached is { } b)
+        {
+            shipments = shipments.Where(s => s.Breached == b);
+        }
+
+        if (!string.IsNullOrWhiteSpace(q))
+        {
+            var term = q.Trim();
+            shipments = shipments.Where(s => s.Id.Contains(term) || (s.Description != null && s.Description.Contains(term, StringComparison.OrdinalIgnoreCase)));
+        }
+
+        var found = await shipments.OrderByDescending(s => s.UpdatedAt).ThenBy(s => s.Id)
+            .Skip((number - 1) * size).Take(size).ToListAsync(ct);
+        var items = found.Select(s => ShipmentView.From(s, routes.Get(s.RouteId))).ToArray();
+        return TypedResults.Ok(new ShipmentPage(items, number, size, stats.TotalResults));
+    }
+}

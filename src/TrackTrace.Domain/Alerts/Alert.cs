@@ -1,0 +1,66 @@
+namespace TrackTrace.Domain.Alerts;
+
+public static class AlertTypes
+{
+    public const string OutOfSequence = "out-of-sequence";
+    public const string ColdChainBreach = "cold-chain-breach";
+    public const string DeliveryRefused = "delivery-refused";
+    public const string DeviceRejected = "device-rejected";
+
+    public static readonly IReadOnlyList<string> All = [OutOfSequence, ColdChainBreach, DeliveryRefused, DeviceRejected];
+}
+
+// Each alert is its own small stream (key alert-{guid}): raised once, acknowledged by a person.
+
+public sealed record AlertRaised(
+    string AlertId,
+    string Type,
+    string Title,
+    string Detail,
+    string? ShipmentId,
+    string? DeviceId,
+    string? StationId,
+    DateTimeOffset RaisedAt);
+
+public sealed record AlertAcknowledged(string AlertId, string AcknowledgedBy, string? Note, DateTimeOffset AcknowledgedAt);
+
+/// <summary>An alert as staff list and acknowledge it (inline projection of its stream).</summary>
+public sealed partial record Alert
+{
+    public const string StreamPrefix = "alert-";
+
+    public string Id { get; init; } = "";
+    public string Type { get; init; } = "";
+    public string Title { get; init; } = "";
+    public string Detail { get; init; } = "";
+    public string? ShipmentId { get; init; }
+    public string? DeviceId { get; init; }
+    public string? StationId { get; init; }
+    public DateTimeOffset RaisedAt { get; init; }
+    public bool Acknowledged { get; init; }
+    public string? AcknowledgedBy { get; init; }
+    public string? AcknowledgementNote { get; init; }
+    public DateTimeOffset? AcknowledgedAt { get; init; }
+
+    public static string NewId() => StreamPrefix + Guid.CreateVersion7().ToString("N");
+
+    public static Alert Create(AlertRaised e) => new()
+    {
+        Id = e.AlertId,
+        Type = e.Type,
+        Title = e.Title,
+        Detail = e.Detail,
+        ShipmentId = e.ShipmentId,
+        DeviceId = e.DeviceId,
+        StationId = e.StationId,
+        RaisedAt = e.RaisedAt,
+    };
+
+    public Alert Apply(AlertAcknowledged e) => this with
+    {
+        Acknowledged = true,
+        AcknowledgedBy = e.AcknowledgedBy,
+        AcknowledgementNote = e.Note,
+        AcknowledgedAt = e.AcknowledgedAt,
+    };
+}

@@ -1,0 +1,48 @@
+namespace TrackTrace.Domain.Devices;
+
+public static class RejectionReasons
+{
+    public const string UnknownDevice = "unknown-device";
+    public const string Suspended = "suspended";
+    public const string AttributeMismatch = "attribute-mismatch";
+    public const string CertificateNotValidNow = "certificate-not-valid-now";
+}
+
+/// <summary>Why a device's request was refused. Names the attribute, never the value it should have.</summary>
+public sealed record DeviceRejection(string Reason, string? Attribute, string Detail);
+
+/// <summary>
+/// The second factor: every request's device must exist and carry the attributes the operator
+/// expects (configuration, e.g. <c>status = active</c>, <c>epoch = 7</c>). Pure, so it is checked
+/// identically on every instance and tested without a database.
+/// </summary>
+public sealed class DeviceAccessPolicy(IReadOnlyDictionary<string, string> expectedAttributes)
+{
+    public IReadOnlyDictionary<string, string> ExpectedAttributes { get; } = expectedAttributes;
+
+    public DeviceRejection? Check(Device? device)
+    {
+        if (device is null)
+        {
+            return new DeviceRejection(RejectionReasons.UnknownDevice, null,
+                "the client certificate is valid but is not enrolled to any device");
+        }
+
+        var actual = device.EffectiveAttributes();
+        foreach (var (name, expected) in ExpectedAttributes)
+        {
+            if (actual.TryGetValue(name, out var value) && value == expected)
+            {
+                continue;
+            }
+
+            var reason = name == "status" && device.Status == DeviceStatus.Suspended
+                ? RejectionReasons.Suspended
+                : RejectionReasons.AttributeMismatch;
+            return new DeviceRejection(reason, name,
+                $"device '{device.DeviceId}' does not have the expected value for attribute '{name}'");
+        }
+
+        return null;
+    }
+}

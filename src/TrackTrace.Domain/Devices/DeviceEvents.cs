@@ -1,0 +1,46 @@
+namespace TrackTrace.Domain.Devices;
+
+public enum DeviceRole
+{
+    Scanner,
+    Sensor,
+    Staff,
+    Admin,
+}
+
+public enum DeviceStatus
+{
+    Active,
+    Suspended,
+}
+
+/// <summary>An X.509 client certificate bound to a device, identified by the SHA-256 of its DER.</summary>
+public sealed record DeviceCertificateInfo(
+    string Fingerprint, string Subject, string Issuer, DateTimeOffset NotBefore, DateTimeOffset NotAfter);
+
+// Facts on a device's stream (stream key device-{id}): the audit trail of who changed what and why.
+
+public sealed record DeviceEnrolled(
+    string DeviceId,
+    DeviceRole Role,
+    string? StationId,
+    DeviceCertificateInfo Certificate,
+    IReadOnlyDictionary<string, string> Attributes,
+    string EnrolledBy,
+    DateTimeOffset EnrolledAt);
+
+/// <summary>Another certificate for the same device (renewal); the old ones stay valid until they expire.</summary>
+public sealed record DeviceCertificateBound(
+    string DeviceId, DeviceCertificateInfo Certificate, string BoundBy, DateTimeOffset BoundAt);
+
+public sealed record DeviceAttributesChanged(
+    string DeviceId,
+    IReadOnlyDictionary<string, string> Previous,
+    IReadOnlyDictionary<string, string> Attributes,
+    string ChangedBy,
+    string Reason,
+    DateTimeOffset ChangedAt);
+
+public sealed record DeviceSuspended(string DeviceId, string Reason, string SuspendedBy, DateTimeOffset SuspendedAt);
+
+public sealed record DeviceResumed(string DeviceId, string Reason, string ResumedBy, DateTimeOffset ResumedAt);

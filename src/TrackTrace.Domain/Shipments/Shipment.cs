@@ -1,0 +1,109 @@
+using TrackTrace.Domain.ColdChain;
+
+namespace TrackTrace.Domain.Shipments;
+
+public enum ShipmentStatus
+{
+    Registered,
+    InTransit,
+    Delivered,
+    Refused,
+}
+
+public static class DeliveryAttribute
+{
+    public const string Name = "delivery";
+    public const string Accepted = "accepted";
+    public const string Refused = "refused";
+}
+
+/// <summary>
+/// What a shipment's stream adds up to. Rebuilt by folding its events with <see cref="Fold"/>;
+/// stored as a snapshot document in the same transaction as the events that produced it, so staff
+/// queries and the next decision read one row. <see cref="Version"/> is the stream version it
+/// reflects and guards the next append.
+/// </summary>
+public sealed record Shipment
+{
+    public required string Id { get; init; }
+    public required string RouteId { get; init; }
+    public string? Description { get; init; }
+    public ShipmentStatus Status { get; init; }
+
+    /// <summary>Number of the last completed leg; 0 before the first check-in.</summary>
+    public int Progress { get; init; }
+
+    public string? CurrentLegName { get; init; }
+    public string? LastStationId { get; init; }
+    public DateTimeOffset RegisteredAt { get; init; }
+    public DateTimeOffset? LastCheckInAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+    public int AnomalyCount { get; init; }
+    public bool Breached { get; init; }
+    public IReadOnlyDictionary<string, string> Attributes { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyList<string> Sensors { get; init; } = [];
+    public long Version { get; init; }
+
+    public bool DeliveryRefused =>
+        Attributes.TryGetValue(DeliveryAttribute.Name, out var value) && value == DeliveryAttribute.Refused;
+
+    public static Shipment Create(ShipmentRegistered e) => new()
+    {
+        Id = e.ShipmentId,
+        RouteId = e.RouteId,
+        Description = e.Description,
+        Status = ShipmentStatus.Registered,
+        RegisteredAt = e.RegisteredAt,
+        UpdatedAt = e.RegisteredAt,
+        Attributes = WithDelivery(new Dictionary<string, string>(), DeliveryAttribute.Accepted),
+        Version = 1,
+    };
+
+    /// <summary>Applies one more event of the stream (the version moves on by one).</summary>
+    public static Shipment Fold(Shipment? state, object @event) => @event switch
+    {
+        ShipmentRegistered e => Create(e),
+        _ when state is null => throw new InvalidOperationException(
+            $"{@event.GetType().Name} cannot start a shipment stream"),
+        _ => Apply(state, @event) with { Version = state.Version + 1 },
+    };
+
+    private static Shipment Apply(Shipment s, object @event) => @event switch
+    {
+        StationCheckedIn e => s with
+        {
+            Status = s.Status == ShipmentStatus.Registered ? ShipmentStatus.InTransit : s.Status,
+            Progress = e.LegNumber,
+            CurrentLegName = e.LegName,
+            LastStationId = e.StationId,
+            LastCheckInAt = e.ScannedAt,
+            UpdatedAt = e.ReceivedAt,
+        },
+        ShipmentDelivered e => s with { Status = ShipmentStatus.Delivered, UpdatedAt = e.DeliveredAt },
+        OutOfSequenceScanRecorded e => s with { AnomalyCount = s.AnomalyCount + 1, UpdatedAt = e.ReceivedAt },
+        ColdChainBreached e => s with
+        {
+            Breached = true,
+            Attributes = WithDelivery(s.Attributes, DeliveryAttribute.Refused),
+            UpdatedAt = e.DetectedAt,
+        },
+        DeliveryRefused e => s with { Status = ShipmentStatus.Refused, UpdatedAt = e.RefusedAt },
+        ReturnCheckedIn e => s with { LastStationId = e.StationId, LastCheckInAt = e.ScannedAt, UpdatedAt = e.ReceivedAt },
+        DeliveryReleased e => s with
+        {
+            Attributes = WithDelivery(s.Attributes, DeliveryAttribute.Accepted),
+            Status = s.Status == ShipmentStatus.Refused ? ShipmentStatus.InTransit : s.Status,
+            UpdatedAt = e.ReleasedAt,
+        },
+        SensorAttached e => s with { Sensors = [.. s.Sensors, e.DeviceId], UpdatedAt = e.AttachedAt },
+        SensorDetached e => s with
+        {
+            Sensors = s.Sensors.Where(id => id != e.DeviceId).ToArray(),
+            UpdatedAt = e.DetachedAt,
+        },
+        _ => s,
+    };
+
+    private static Dictionary<string, string> WithDelivery(IReadOnlyDictionary<string, string> attributes, string value) =>
+        new(attributes) { [DeliveryAttribute.Name] = value };
+}

@@ -1,0 +1,63 @@
+namespace TrackTrace.Domain.Shipments;
+
+// Facts on a shipment's stream (stream key = the shipment id). Past tense, immutable, each with
+// its own timestamp; never renamed once stored.
+
+public sealed record ShipmentRegistered(
+    string ShipmentId, string RouteId, string? Description, string RegisteredBy, DateTimeOffset RegisteredAt);
+
+/// <summary>A scanner checked the shipment in at the next allowed station.</summary>
+public sealed record StationCheckedIn(
+    string ShipmentId,
+    Guid ScanId,
+    int LegNumber,
+    string LegName,
+    string StationType,
+    string StationId,
+    string DeviceId,
+    DateTimeOffset ScannedAt,
+    DateTimeOffset ReceivedAt,
+    double? Celsius);
+
+/// <summary>The check-in at the route's last leg: the goods are at their destination.</summary>
+public sealed record ShipmentDelivered(
+    string ShipmentId, Guid ScanId, string StationId, string DeviceId, DateTimeOffset DeliveredAt);
+
+/// <summary>A scan at a station that is not next on the route. Recorded; the state does not advance.</summary>
+public sealed record OutOfSequenceScanRecorded(
+    string ShipmentId,
+    Guid ScanId,
+    string StationType,
+    string StationId,
+    string DeviceId,
+    int CurrentLegNumber,
+    string CurrentLegName,
+    IReadOnlyList<string> ExpectedStationTypes,
+    string Reason,
+    DateTimeOffset ScannedAt,
+    DateTimeOffset ReceivedAt);
+
+/// <summary>The destination refused the goods because the shipment's delivery attribute is 'refused'.</summary>
+public sealed record DeliveryRefused(
+    string ShipmentId, Guid ScanId, string StationId, string DeviceId, string Reason, DateTimeOffset RefusedAt);
+
+/// <summary>
+/// A check-in after the destination refused the goods: they are moving again (back to origin, for
+/// instance) off the route, so it is recorded without judging the station sequence.
+/// </summary>
+public sealed record ReturnCheckedIn(
+    string ShipmentId,
+    Guid ScanId,
+    string StationType,
+    string StationId,
+    string DeviceId,
+    DateTimeOffset ScannedAt,
+    DateTimeOffset ReceivedAt,
+    double? Celsius);
+
+/// <summary>An admin overrode a refusal: the one way back to delivery 'accepted'.</summary>
+public sealed record DeliveryReleased(string ShipmentId, string ReleasedBy, string Reason, DateTimeOffset ReleasedAt);
+
+public sealed record SensorAttached(string ShipmentId, string DeviceId, string AttachedBy, DateTimeOffset AttachedAt);
+
+public sealed record SensorDetached(string ShipmentId, string DeviceId, string DetachedBy, DateTimeOffset DetachedAt);

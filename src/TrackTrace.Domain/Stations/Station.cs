@@ -1,0 +1,44 @@
+using System.Text.RegularExpressions;
+
+namespace TrackTrace.Domain.Stations;
+
+public sealed record StationRegistered(
+    string StationId, string Type, string Name, string? Gln, string RegisteredBy, DateTimeOffset RegisteredAt);
+
+/// <summary>A place where shipments are checked in (stream key <c>station-{id}</c>).</summary>
+public sealed partial record Station
+{
+    public const string StreamPrefix = "station-";
+    public const string IdRule = "2-64 characters A-Z, 0-9, '.', '_', '-' starting with A-Z or 0-9 (e.g. NLRTM-CUSTOMS-EXP)";
+
+    /// <summary>The stream key, which Marten uses as the document id.</summary>
+    public string Id { get; init; } = "";
+
+    public string StationId { get; init; } = "";
+    public string Type { get; init; } = "";
+    public string Name { get; init; } = "";
+    public string? Gln { get; init; }
+    public string RegisteredBy { get; init; } = "";
+    public DateTimeOffset RegisteredAt { get; init; }
+
+    public static string StreamKey(string stationId) => StreamPrefix + stationId;
+
+    public static Station Create(StationRegistered e) => new()
+    {
+        Id = StreamKey(e.StationId),
+        StationId = e.StationId,
+        Type = e.Type,
+        Name = e.Name,
+        Gln = e.Gln,
+        RegisteredBy = e.RegisteredBy,
+        RegisteredAt = e.RegisteredAt,
+    };
+
+    [GeneratedRegex("^[A-Z0-9][A-Z0-9._-]{1,63}$")]
+    public static partial Regex IdPattern();
+
+    /// <summary>A GS1 Global Location Number: 13 digits, the last a mod-10 check digit.</summary>
+    public static bool IsValidGln(string gln) =>
+        gln.Length == 13 && gln.All(char.IsAsciiDigit) &&
+        Shipments.ShipmentId.Gs1CheckDigit(gln.AsSpan(0, 12)) == gln[12] - '0';
+}
