@@ -126,7 +126,7 @@ public static class PemFiles
                 ECDsa ecdsa when certificate.GetECDsaPublicKey() is not null => certificate.CopyWithPrivateKey(ecdsa),
                 RSA rsa when certificate.GetRSAPublicKey() is not null => certificate.CopyWithPrivateKey(rsa),
                 _ => throw new PkiException(
-                    $"'{keyPath}' is a {KeyKind(key)} key but '{certificatePath}' has a {certificate.PublicKey.Oid.FriendlyName ?? certificate.PublicKey.Oid.Value} public key"),
+                    $"'{keyPath}' holds {KeyKind(key)} key but '{certificatePath}' is not for one (its key algorithm is {certificate.PublicKey.Oid.FriendlyName ?? certificate.PublicKey.Oid.Value})"),
             };
         }
         catch (ArgumentException e)
@@ -136,7 +136,7 @@ public static class PemFiles
         }
     }
 
-    private static string KeyKind(AsymmetricAlgorithm key) => key is ECDsa ? "ECDSA" : "RSA";
+    private static string KeyKind(AsymmetricAlgorithm key) => key is ECDsa ? "an ECDSA" : "an RSA";
 
     private static AsymmetricAlgorithm ImportPkcs8(byte[] der, string path)
     {
