@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 
 namespace TrackTrace.Cli.Commands;
 
@@ -22,24 +23,30 @@ internal static class CommonOptions
         Required = true,
     };
 
-    public static Option<int> Days(int defaultDays)
+    public static Option<int> Days(int defaultDays) => new("--days")
     {
-        var days = new Option<int>("--days")
+        Description = "Validity in days",
+        HelpName = "N",
+        DefaultValueFactory = _ => defaultDays,
+
+        // Parse and range-check in one place: a validator calling GetValue would throw on "x".
+        CustomParser = result =>
         {
-            Description = "Validity in days",
-            HelpName = "N",
-            DefaultValueFactory = _ => defaultDays,
-        };
-        days.Validators.Add(result =>
-        {
-            var value = result.GetValueOrDefault<int>();
-            if (value is < 1 or > MaxDays)
+            if (result.Tokens.Count == 0)
             {
-                result.AddError($"--days must be between 1 and {MaxDays}, not {value}");
+                return defaultDays;
             }
-        });
-        return days;
-    }
+
+            var text = result.Tokens[^1].Value;
+            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var days) && days is >= 1 and <= MaxDays)
+            {
+                return days;
+            }
+
+            result.AddError($"--days must be a whole number from 1 to {MaxDays}, not '{text}'");
+            return defaultDays;
+        },
+    };
 
     public static Option<bool> Rsa() => new("--rsa")
     {
