@@ -1,1 +1,3 @@
-Console.WriteLine("tracktrace");
+using TrackTrace.Cli.Commands;
+
+return await CliApplication.RunAsync(args);

@@ -1,0 +1,137 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+
+namespace TrackTrace.Cli.Pki;
+
+/// <summary>
+/// Everything that varies between the certificates TrackTrace makes. The factory methods give the
+/// profiles the CLI issues; tests derive hostile ones with <c>with</c> (expired, no EKU, serverAuth
+/// only, CA=true used as a client, ...).
+/// </summary>
+public sealed record CertificateProfile
+{
+    /// <summary>Validity of a leaf certificate: the CA/Browser Forum ceiling, so the habit carries over.</summary>
+    public const int DefaultLeafDays = 397;
+
+    /// <summary>
+    /// How far before "now" a certificate becomes valid when <see cref="NotBefore"/> is not given,
+    /// so a peer whose clock is a little behind does not reject a fresh certificate.
+    /// </summary>
+    public static readonly TimeSpan ClockSkewAllowance = TimeSpan.FromMinutes(5);
+
+    /// <summary>Subject CN; the subject has no other attribute.</summary>
+    public required string CommonName { get; init; }
+
+    public KeyAlgorithm KeyAlgorithm { get; init; } = KeyAlgorithm.EcdsaP256;
+
+    /// <summary>Validity in days from now; used when <see cref="NotAfter"/> is not given.</summary>
+    public int Days { get; init; } = DefaultLeafDays;
+
+    /// <summary>Start of validity; defaults to now minus <see cref="ClockSkewAllowance"/>.</summary>
+    public DateTimeOffset? NotBefore { get; init; }
+
+    /// <summary>End of validity; defaults to now plus <see cref="Days"/>.</summary>
+    public DateTimeOffset? NotAfter { get; init; }
+
+    /// <summary>BasicConstraints CA flag (the extension is always present and critical).</summary>
+    public bool IsCertificateAuthority { get; init; }
+
+    /// <summary>
+    /// KeyUsage (always critical). Null means: keyCertSign|cRLSign for a CA, digitalSignature for
+    /// an ECDSA leaf, digitalSignature|keyEncipherment for an RSA leaf.
+    /// </summary>
+    public X509KeyUsageFlags? KeyUsage { get; init; }
+
+    /// <summary>Extended key usage OIDs (see <see cref="KeyPurposes"/>); empty means no EKU extension at all.</summary>
+    public IReadOnlyList<string> ExtendedKeyUsages { get; init; } = [];
+
+    /// <summary>DNS names for the SubjectAlternativeName extension (omitted when there are none).</summary>
+    public IReadOnlyList<string> DnsNames { get; init; } = [];
+
+    /// <summary>IP addresses for the SubjectAlternativeName extension.</summary>
+    public IReadOnlyList<IPAddress> IpAddresses { get; init; } = [];
+
+    /// <summary>A self-signed root: CA=true, keyCertSign|cRLSign, no EKU.</summary>
+    public static CertificateProfile ForAuthority(string name, int days = CertificateAuthority.DefaultDays, bool rsa = false) =>
+        new()
+        {
+            CommonName = name,
+            Days = days,
+            KeyAlgorithm = rsa ? KeyAlgorithm.Rsa3072 : KeyAlgorithm.EcdsaP256,
+            IsCertificateAuthority = true,
+        };
+
+    /// <summary>A device's client certificate: CN = device id, EKU clientAuth only, CA=false.</summary>
+    public static CertificateProfile ForDevice(string deviceId, int days = DefaultLeafDays, bool rsa = false)
+    {
+        DeviceId.EnsureValid(deviceId, nameof(deviceId));
+        return new()
+        {
+            CommonName = deviceId,
+            Days = days,
+            KeyAlgorithm = rsa ? KeyAlgorithm.Rsa3072 : KeyAlgorithm.EcdsaP256,
+            ExtendedKeyUsages = [KeyPurposes.ClientAuth],
+        };
+    }
+
+    /// <summary>
+    /// A TLS server certificate: EKU serverAuth only, the given SANs (at least one), CN = first DNS
+    /// name, or the first IP address when there is no DNS name.
+    /// </summary>
+    public static CertificateProfile ForServer(
+        IEnumerable<string> dnsNames,
+        IEnumerable<IPAddress> ipAddresses,
+        int days = DefaultLeafDays,
+        bool rsa = false)
+    {
+        ArgumentNullException.ThrowIfNull(dnsNames);
+        ArgumentNullException.ThrowIfNull(ipAddresses);
+        string[] dns = [.. dnsNames];
+        IPAddress[] ips = [.. ipAddresses];
+        if (dns.Length == 0 && ips.Length == 0)
+        {
+            throw new ArgumentException("a server certificate needs at least one DNS name or IP address", nameof(dnsNames));
+        }
+
+        if (dns.FirstOrDefault(string.IsNullOrWhiteSpace) is not null)
+        {
+            throw new ArgumentException("a DNS name must not be empty", nameof(dnsNames));
+        }
+
+        return new()
+        {
+            CommonName = dns.Length > 0 ? dns[0] : ips[0].ToString(),
+            Days = days,
+            KeyAlgorithm = rsa ? KeyAlgorithm.Rsa3072 : KeyAlgorithm.EcdsaP256,
+            ExtendedKeyUsages = [KeyPurposes.ServerAuth],
+            DnsNames = dns,
+            IpAddresses = ips,
+        };
+    }
+
+    /// <summary>The KeyUsage the certificate gets once the null default is resolved.</summary>
+    public X509KeyUsageFlags EffectiveKeyUsage =>
+        KeyUsage ?? (IsCertificateAuthority
+            ? X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign
+            : KeyAlgorithm == KeyAlgorithm.Rsa3072
+                ? X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment
+                : X509KeyUsageFlags.DigitalSignature);
+
+    /// <summary>The validity window once the defaults are resolved against <paramref name="now"/>.</summary>
+    public (DateTimeOffset NotBefore, DateTimeOffset NotAfter) ValidityAt(DateTimeOffset now)
+    {
+        if (NotAfter is null && Days < 1)
+        {
+            throw new ArgumentException($"validity must be at least one day, not {Days}", nameof(Days));
+        }
+
+        var notBefore = NotBefore ?? now - ClockSkewAllowance;
+        var notAfter = NotAfter ?? now.AddDays(Days);
+        if (notAfter <= notBefore)
+        {
+            throw new ArgumentException($"NotAfter ({notAfter:O}) must be later than NotBefore ({notBefore:O})");
+        }
+
+        return (notBefore, notAfter);
+    }
+}

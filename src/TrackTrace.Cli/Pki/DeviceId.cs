@@ -1,0 +1,32 @@
+using System.Text.RegularExpressions;
+
+namespace TrackTrace.Cli.Pki;
+
+/// <summary>
+/// The identifier of a scanning device, used as the CN of its client certificate and as its file
+/// name, so it must be safe in both places.
+/// </summary>
+public static partial class DeviceId
+{
+    /// <summary>The accepted form, as documented for users.</summary>
+    public const string Pattern = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$";
+
+    public static bool IsValid(string? deviceId) => deviceId is not null && ValidForm().IsMatch(deviceId);
+
+    /// <summary>Throws <see cref="ArgumentException"/> with a human message when the id is not valid.</summary>
+    public static void EnsureValid(string? deviceId, string? paramName = null)
+    {
+        if (!IsValid(deviceId))
+        {
+            throw new ArgumentException(Describe(deviceId), paramName);
+        }
+    }
+
+    /// <summary>Why the id is refused, for error messages.</summary>
+    public static string Describe(string? deviceId) =>
+        $"invalid device id '{deviceId}': use 1 to 64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit (pattern {Pattern})";
+
+    // \z rather than $: in .NET, $ also matches before a trailing newline, which would let "id\n" through.
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\z", RegexOptions.CultureInvariant)]
+    private static partial Regex ValidForm();
+}
