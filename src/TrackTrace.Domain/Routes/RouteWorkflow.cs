@@ -19,6 +19,7 @@ public sealed class RouteWorkflow
 {
     private readonly IReadOnlyList<Leg>[] _expectedNext;
     private readonly ThreadLocal<CheckInMachine> _machines;
+    private readonly string _diagram;
 
     internal RouteWorkflow(Route route)
     {
@@ -32,12 +33,10 @@ public sealed class RouteWorkflow
         // Built once here so a route Stateless cannot represent fails at start-up, not at a scan.
         var first = new CheckInMachine(route, _expectedNext);
         _machines = new ThreadLocal<CheckInMachine>(() => new CheckInMachine(route, _expectedNext));
-        Diagram = Describe(route, MermaidGraph.Format(first.GetInfo()));
+        _diagram = Describe(route, MermaidGraph.Format(first.GetInfo()));
     }
 
     public Route Route { get; }
-
-    private string Diagram { get; }
 
     /// <summary>The legs a check-in may complete next; empty once delivered.</summary>
     public IReadOnlyList<Leg> ExpectedNext(int progress)
@@ -68,7 +67,7 @@ public sealed class RouteWorkflow
     }
 
     /// <summary>The route as a Mermaid state diagram, drawn by Stateless from the machine itself.</summary>
-    public string MermaidDiagram() => Diagram;
+    public string MermaidDiagram() => _diagram;
 
     /// <summary>
     /// Legs a check-in may complete from <paramref name="progress"/>: the next leg and, while it
