@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Globalization;
 using System.Text;
 using Stateless;
 using Stateless.Graph;
@@ -18,6 +19,7 @@ public sealed class RouteWorkflow
 {
     private readonly IReadOnlyList<Leg>[] _expectedNext;
     private readonly ThreadLocal<CheckInMachine> _machines;
+    private readonly string _diagram;
 
     internal RouteWorkflow(Route route)
     {
@@ -31,12 +33,10 @@ public sealed class RouteWorkflow
         // Built once here so a route Stateless cannot represent fails at start-up, not at a scan.
         var first = new CheckInMachine(route, _expectedNext);
         _machines = new ThreadLocal<CheckInMachine>(() => new CheckInMachine(route, _expectedNext));
-        Diagram = Describe(route, MermaidGraph.Format(first.GetInfo()));
+        _diagram = Describe(route, MermaidGraph.Format(first.GetInfo()));
     }
 
     public Route Route { get; }
-
-    private string Diagram { get; }
 
     /// <summary>The legs a check-in may complete next; empty once delivered.</summary>
     public IReadOnlyList<Leg> ExpectedNext(int progress)
@@ -67,7 +67,7 @@ public sealed class RouteWorkflow
     }
 
     /// <summary>The route as a Mermaid state diagram, drawn by Stateless from the machine itself.</summary>
-    public string MermaidDiagram() => Diagram;
+    public string MermaidDiagram() => _diagram;
 
     /// <summary>
     /// Legs a check-in may complete from <paramref name="progress"/>: the next leg and, while it
@@ -88,53 +88,48 @@ public sealed class RouteWorkflow
         return candidates.AsReadOnly();
     }
 
-    internal static string StateName(Route route, int progress) =>
-        progress == 0 ? "Registered"
-        : progress == route.Legs.Count ? "Delivered"
-        : $"{progress} {route.Legs[progress - 1].StationType}";
-
-    private void CheckRange(int progress) =>
-        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)progress, (uint)Route.Legs.Count, nameof(progress));
+    private void CheckRange(int progress)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(progress);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(progress, Route.Legs.Count);
+    }
 
     /// <summary>
-    /// Stateless names states by their value (0, 1, ...), which says nothing to a reader; give
-    /// each an id and a readable description, and mark delivery as the end.
+    /// Stateless names states by their value (0, 1, ...), which says nothing to a reader: give
+    /// each state an id and a description ("Leg3 : 3 customs"), and mark delivery as the end.
     /// </summary>
     private static string Describe(Route route, string mermaid)
     {
-        string Id(string state) => int.TryParse(state, out var progress) && progress >= 0 && progress <= route.Legs.Count
-            ? progress == 0 ? "Registered" : progress == route.Legs.Count ? "Delivered" : $"Leg{progress}"
-            : state;
+        var delivered = route.Legs.Count;
+        string StateId(int progress) => progress == 0 ? "Registered" : progress == delivered ? "Delivered" : $"Leg{progress}";
+        string Rename(string state) =>
+            int.TryParse(state, NumberStyles.None, CultureInfo.InvariantCulture, out var progress) && progress <= delivered
+                ? StateId(progress)
+                : state;
 
-        var lines = mermaid.Split('\n').Select(line => line.TrimEnd('\r')).ToList();
-        var tidy = new StringBuilder();
-        tidy.Append(lines[0]).Append('\n');
-        for (var progress = 1; progress < route.Legs.Count; progress++)
+        var lines = mermaid.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var tidy = new StringBuilder().Append(lines[0]).Append('\n');
+        for (var progress = 1; progress < delivered; progress++)
         {
-            tidy.Append('\t').Append(Id(progress.ToString(System.Globalization.CultureInfo.InvariantCulture)))
-                .Append(" : ").Append(StateName(route, progress)).Append('\n');
+            tidy.Append(CultureInfo.InvariantCulture, $"\t{StateId(progress)} : {progress} {route.Legs[progress - 1].StationType}\n");
         }
 
-        foreach (var line in lines.Skip(1).Where(line => line.Length > 0))
+        foreach (var line in lines.Skip(1))
         {
             // Transitions read "<from> --> <to> : <label>", the start "[*] --> <state>".
             var arrow = line.IndexOf(" --> ", StringComparison.Ordinal);
             if (arrow < 0)
             {
-                tidy.Append(line).Append('\n');
+                tidy.Append('\t').Append(line).Append('\n');
                 continue;
             }
 
             var colon = line.IndexOf(" : ", arrow, StringComparison.Ordinal);
             var end = colon < 0 ? line.Length : colon;
-            var indent = line.Length - line.TrimStart().Length;
-            var from = line[indent..arrow];
-            var to = line[(arrow + 5)..end];
-            tidy.Append(line[..indent]).Append(Id(from)).Append(" --> ").Append(Id(to)).Append(line[end..]).Append('\n');
+            tidy.Append(CultureInfo.InvariantCulture, $"\t{Rename(line[..arrow])} --> {Rename(line[(arrow + 5)..end])}{line[end..]}\n");
         }
 
-        tidy.Append("\tDelivered --> [*]\n");
-        return tidy.ToString();
+        return tidy.Append("\tDelivered --> [*]\n").ToString();
     }
 
     /// <summary>One Stateless machine for the route, its state held in a field it fires against.</summary>

@@ -200,6 +200,22 @@ public sealed class ShippedRoutesTests
     }
 
     [Fact]
+    public void The_mermaid_diagram_names_states_for_people_and_labels_transitions_with_station_types() =>
+        Assert.Equal(
+            """
+            stateDiagram-v2
+            	Leg1 : 1 factory
+            	Leg2 : 2 truck
+            	Registered --> Leg1 : factory
+            	Leg1 --> Leg2 : truck
+            	Leg2 --> Delivered : destination
+            	[*] --> Registered
+            	Delivered --> [*]
+
+            """,
+            Workflow("road-domestic").MermaidDiagram());
+
+    [Fact]
     public void The_mermaid_diagram_draws_the_skip_past_an_optional_leg()
     {
         var diagram = Workflow("road-crossdock").MermaidDiagram();
