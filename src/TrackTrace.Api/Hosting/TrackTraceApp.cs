@@ -75,6 +75,7 @@ public static class TrackTraceApp
         services.AddSingleton(sp =>
             new DeviceAccessPolicy(sp.GetRequiredService<IOptions<DeviceOptions>>().Value.ExpectedAttributes));
         services.AddSingleton<DeviceDirectory>();
+        services.AddSingleton<DeviceRegistry>();
         services.AddSingleton<DeviceRejectionAlerts>();
         services.AddSingleton<DeviceActivity>();
         services.AddHostedService(sp => sp.GetRequiredService<DeviceActivity>());
@@ -88,6 +89,8 @@ public static class TrackTraceApp
         services.AddShipments();
 
         services.AddProblemDetails();
+        // Unreadable bodies reach ProblemExceptionHandler, which says what was wrong.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.ConfigureHttpJsonOptions(o =>
         {

@@ -1,0 +1,42 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+
+namespace TrackTrace.Cli.Pki;
+
+/// <summary>
+/// HTTP clients for the TrackTrace API over mutual TLS. Both sides verify: the client presents its
+/// device certificate, and the server's certificate must chain to the operator's CA (not the
+/// system roots) and match the host name. There is no switch to turn verification off.
+/// </summary>
+public static class TrustedChannel
+{
+    public static SocketsHttpHandler CreateHandler(
+        X509Certificate2 trustedCa, X509Certificate2? clientCertificate, bool newConnectionPerRequest = false)
+    {
+        var policy = new X509ChainPolicy
+        {
+            TrustMode = X509ChainTrustMode.CustomRootTrust,
+            RevocationMode = X509RevocationMode.NoCheck,
+            DisableCertificateDownloads = true,
+        };
+        policy.CustomTrustStore.Add(trustedCa);
+        var handler = new SocketsHttpHandler
+        {
+            SslOptions = new SslClientAuthenticationOptions { CertificateChainPolicy = policy },
+            PooledConnectionLifetime = newConnectionPerRequest ? TimeSpan.Zero : TimeSpan.FromMinutes(10),
+        };
+        if (clientCertificate is not null)
+        {
+            handler.SslOptions.ClientCertificates = new X509CertificateCollection { clientCertificate };
+        }
+
+        return handler;
+    }
+
+    public static HttpClient CreateClient(Uri baseAddress, X509Certificate2 trustedCa, X509Certificate2? clientCertificate) =>
+        new(CreateHandler(trustedCa, clientCertificate)) { BaseAddress = baseAddress };
+
+    /// <summary>Loads a certificate and its PEM private key (e.g. <c>admin.crt</c>, <c>admin.key</c>).</summary>
+    public static X509Certificate2 LoadCertificate(string certificatePath, string keyPath) =>
+        X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
+}
