@@ -10,7 +10,8 @@ namespace TrackTrace.Api.Devices;
 /// <summary>
 /// Someone has to enroll the first device. At start-up the certificate named by
 /// Devices:BootstrapAdminCertificate is enrolled as device "admin" (role admin), or bound to it when
-/// the PKI was renewed. Recorded like any enrollment, by "bootstrap".
+/// the PKI was renewed. It carries the operator attributes the configuration expects (e.g. epoch),
+/// or the first admin could never be let in. Recorded like any enrollment, by "bootstrap".
 /// </summary>
 public sealed class AdminBootstrap(
     IOptions<DeviceOptions> options, IDocumentStore store, DeviceRegistry registry, ILogger<AdminBootstrap> logger)
@@ -30,17 +31,33 @@ public sealed class AdminBootstrap(
         await using var query = store.QuerySession();
         var admin = await query.LoadAsync<Device>(Device.StreamKey(AdminDeviceId), ct);
         var fingerprint = Fingerprints.Sha256(certificate);
-        var result = admin switch
+        var expected = options.Value.ExpectedAttributes
+            .Where(a => !Device.ReservedAttributes.Contains(a.Key))
+            .ToDictionary(a => a.Key, a => a.Value);
+        if (admin is null)
         {
-            null => await registry.EnrollAsync(AdminDeviceId, DeviceRole.Admin, null, certificate,
-                new Dictionary<string, string>(), "bootstrap", ct),
-            _ when admin.Certificates.Any(c => c.Fingerprint == fingerprint) => null,
-            _ => await registry.BindCertificateAsync(AdminDeviceId, certificate, "bootstrap", ct),
-        };
-        if (result is not null)
+            var enrolled = await registry.EnrollAsync(AdminDeviceId, DeviceRole.Admin, null, certificate, expected,
+                "bootstrap", ct);
+            logger.LogInformation("Bootstrap admin {Fingerprint} from {Path}: {Outcome}", fingerprint, path, enrolled.Outcome);
+            return;
+        }
+
+        if (admin.Certificates.All(c => c.Fingerprint != fingerprint))
         {
-            logger.LogInformation("Bootstrap admin certificate {Fingerprint} from {Path}: {Outcome}", fingerprint, path,
-                result.Outcome);
+            var bound = await registry.BindCertificateAsync(AdminDeviceId, certificate, "bootstrap", ct);
+            logger.LogInformation("Bootstrap admin {Fingerprint} from {Path}: {Outcome}", fingerprint, path, bound.Outcome);
+        }
+
+        if (expected.Any(a => admin.Attributes.GetValueOrDefault(a.Key) != a.Value))
+        {
+            var merged = new Dictionary<string, string>(admin.Attributes);
+            foreach (var (name, value) in expected)
+            {
+                merged[name] = value;
+            }
+
+            await registry.ChangeAttributesAsync(AdminDeviceId, merged, "bootstrap",
+                "start-up: the configuration expects other attribute values", ct);
         }
     }
 
