@@ -61,6 +61,13 @@ public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> log
                 await Problems.Write(context, StatusCodes.Status409Conflict, "concurrent-change",
                     "Changed by another request", "The resource changed while this request was handled; retry it.");
                 return true;
+            case Exception when IsDatabaseUnreachable(exception):
+                logger.LogWarning("PostgreSQL unreachable on {Method} {Path}: {Error}", context.Request.Method,
+                    context.Request.Path, exception.Message);
+                context.Response.Headers.RetryAfter = "5";
+                await Problems.Write(context, StatusCodes.Status503ServiceUnavailable, "database-unavailable",
+                    "Storage unavailable", "PostgreSQL does not answer, so nothing can be checked or stored now. Retry shortly.");
+                return true;
             case OperationCanceledException when context.RequestAborted.IsCancellationRequested:
                 return true;
             default:
@@ -69,5 +76,18 @@ public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> log
                     "Internal error", "The request failed on the server and was logged; it is safe to retry.");
                 return true;
         }
+    }
+
+    private static bool IsDatabaseUnreachable(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is Npgsql.NpgsqlException { IsTransient: true } or System.Net.Sockets.SocketException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }
