@@ -518,8 +518,9 @@ ensure_installed() {
   [[ -x $RMQ_BIN/rabbitmq-server ]] || missing+=(rabbitmq-server)
   ((${#missing[@]})) || return 0
   if ! is_root || ! command -v apt-get >/dev/null; then
-    printf 'infra: error: missing %s. Install with:\n  sudo apt-get install rabbitmq-server postgresql-15\n' \
-      "${missing[*]}" >&2
+    printf 'infra: error: missing %s. Install with:\n  sudo apt-get install rabbitmq-server postgresql-15\n%s\n' \
+      "${missing[*]}" "(with systemd the packages start system servers of their own; this script runs its own, so
+stop those: sudo systemctl disable --now rabbitmq-server postgresql)" >&2
     exit 1
   fi
   log "installing ${missing[*]} with apt-get"
@@ -564,6 +565,10 @@ cmd_start() {
   lock
   ensure_installed
   resolve_pg_dir
+  # Fail on a taken port before starting anything.
+  if ! pg_pid >/dev/null && port_open "$CFG_PG_PORT"; then
+    die "port $CFG_PG_PORT on 127.0.0.1 is taken by another process; choose another with TRACKTRACE_PG_PORT"
+  fi
   # The broker boots in the background (about 8 s) while PostgreSQL starts.
   rabbit_start
   pg_start
