@@ -555,6 +555,9 @@ write_env() {
     echo "TRACKTRACE_POSTGRES=\"Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres\""
     echo "TRACKTRACE_RABBITMQ=\"amqp://guest:guest@127.0.0.1:$RUN_AMQP_PORT/\""
     echo "TRACKTRACE_RABBITMQ_MANAGEMENT=\"http://127.0.0.1:$RUN_MGMT_PORT/\""
+    # Read by the integration tests; the same name infra.sh takes, so re-running it from
+    # a shell that sourced this file addresses the same broker.
+    echo "TRACKTRACE_RABBIT_MGMT_PORT=\"$RUN_MGMT_PORT\""
   } >"$tmp"
   mv -f "$tmp" "$ENV_FILE"
 }
