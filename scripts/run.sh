@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Runs the TrackTrace API against the local infrastructure (started when needed).
-# Usage: scripts/run.sh [arguments for the API...]
-# Ctrl-C stops the service; PostgreSQL and RabbitMQ keep running (scripts/infra.sh stop
-# stops them).
+# Runs the TrackTrace service: infrastructure up (scripts/infra.sh), a development PKI in
+# .tracktrace/pki the first time, the service built in Release and started with its mTLS API on
+# https://localhost:8443 and /health + /metrics on http://127.0.0.1:8080. The database schema is
+# applied at start-up. Ctrl-C stops the service; PostgreSQL and RabbitMQ keep running
+# (scripts/infra.sh stop stops them).
+# Usage: scripts/run.sh [arguments for the service, e.g. --Api:HttpsPort=9443]
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -13,9 +15,30 @@ set -a
 . .tracktrace/env
 set +a
 
-export ConnectionStrings__Postgres="${TRACKTRACE_POSTGRES/Database=postgres/Database=tracktrace}"
+dotnet build src/TrackTrace.Api -c Release -v quiet -nologo
+PKI="$ROOT/.tracktrace/pki"
+if [ ! -f "$PKI/ca.key" ]; then
+  echo "run: creating a development CA, server and admin certificates in $PKI"
+  scripts/tracktrace ca init --out "$PKI" --name "TrackTrace Dev CA"
+fi
+[ -f "$PKI/server.key" ] || scripts/tracktrace cert server --ca "$PKI" --dns localhost --ip 127.0.0.1 --out "$PKI"
+[ -f "$PKI/admin.key" ] || scripts/tracktrace cert issue --ca "$PKI" --device admin --out "$PKI"
+
+export ConnectionStrings__Postgres="${TRACKTRACE_POSTGRES/Database=postgres/Database=tracktrace};No Reset On Close=true"
 export RabbitMq__Uri="$TRACKTRACE_RABBITMQ"
-echo "run: PostgreSQL and RabbitMQ stay running after the service stops; scripts/infra.sh stop stops them"
-# exec: Ctrl-C and SIGTERM go straight to dotnet, which stops the service cleanly. The
-# servers run in sessions of their own, so the terminal's Ctrl-C does not reach them.
-exec dotnet run --project src/TrackTrace.Api -c Release -- "$@"
+export Api__ServerCertificate="$PKI/server.crt" Api__ServerKey="$PKI/server.key"
+export Api__ClientCertificateAuthorities__0="$PKI/ca.crt"
+export Devices__BootstrapAdminCertificate="$PKI/admin.crt"
+
+cat <<MSG
+run: CA          $PKI/ca.crt
+run: server      $PKI/server.crt, $PKI/server.key
+run: admin       $PKI/admin.crt, $PKI/admin.key (enrolled as device "admin" at start-up)
+run: try         curl --cacert $PKI/ca.crt --cert $PKI/admin.crt --key $PKI/admin.key https://localhost:8443/api/workflows
+run: health      curl http://127.0.0.1:8080/health
+run: Swagger UI  https://localhost:8443/swagger (import $PKI/admin.crt + admin.key into the browser)
+run: PostgreSQL and RabbitMQ keep running after Ctrl-C; scripts/infra.sh stop stops them
+MSG
+# exec: Ctrl-C and SIGTERM go straight to the service, which stops cleanly. The servers run in
+# sessions of their own, so the terminal's Ctrl-C does not reach them.
+exec dotnet src/TrackTrace.Api/bin/Release/net10.0/TrackTrace.Api.dll "$@"
