@@ -29,7 +29,9 @@ public static class GetTimelineEndpoint
             return Problems.NotFound("Shipment", shipmentId);
         }
 
-        return TypedResults.Ok(events.Select(Entry).OrderBy(e => e.At).ThenBy(e => e.Version).ToArray());
+        // Registration opens the story even when a scanner's clock puts a scan slightly before it.
+        return TypedResults.Ok(events.Select(Entry)
+            .OrderBy(e => e.Version == 1 ? DateTimeOffset.MinValue : e.At).ThenBy(e => e.Version).ToArray());
     }
 
     public static TimelineEntry Entry(IEvent e)
