@@ -13,7 +13,8 @@ public static partial class ShipmentId
     public const string Rule =
         "an SSCC-18 (18 digits with a valid GS1 check digit) or a reference of 3-40 characters A-Z, 0-9, '.', '_', '-' starting with A-Z or 0-9";
 
-    [GeneratedRegex("^[A-Z0-9][A-Z0-9._-]{2,39}$")]
+    // \z, not $: $ also matches before a final line break, which would let "X-1\n" in as an id.
+    [GeneratedRegex(@"^[A-Z0-9][A-Z0-9._-]{2,39}\z")]
     private static partial Regex Reference();
 
     public static bool IsValid(string? id, out string? problem)

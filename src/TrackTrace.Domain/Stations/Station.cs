@@ -34,7 +34,8 @@ public sealed partial record Station
         RegisteredAt = e.RegisteredAt,
     };
 
-    [GeneratedRegex("^[A-Z0-9][A-Z0-9._-]{1,63}$")]
+    // \z, not $: $ also matches before a final line break, which would let "X-1\n" in as an id.
+    [GeneratedRegex(@"^[A-Z0-9][A-Z0-9._-]{1,63}\z")]
     public static partial Regex IdPattern();
 
     /// <summary>A GS1 Global Location Number: 13 digits, the last a mod-10 check digit.</summary>
