@@ -45,10 +45,10 @@ public static partial class DeviceEndpoints
 {
     public const string IdRule = "1-64 characters A-Z, a-z, 0-9, '.', '_', '-' starting with a letter or digit";
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\\z")]
     public static partial Regex IdPattern();
 
-    [GeneratedRegex("^[a-z][a-z0-9_.-]{0,63}$")]
+    [GeneratedRegex("^[a-z][a-z0-9_.-]{0,63}\\z")]
     private static partial Regex AttributeNamePattern();
 
     public static void MapDevices(this RouteGroupBuilder api)

@@ -42,6 +42,7 @@ public static class TrackTraceApp
         services.Configure<DeviceOptions>(config.GetSection("Devices"));
         services.Configure<WorkflowOptions>(config.GetSection("Workflows"));
         services.Configure<RabbitMqOptions>(config.GetSection("RabbitMq"));
+        services.Configure<AlertOptions>(config.GetSection("Alerts"));
 
         builder.Logging.ClearProviders();
         builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
@@ -60,11 +61,16 @@ public static class TrackTraceApp
                 TrackTraceStore.Configure(opts);
                 opts.RegisterDocumentType<ScanReceipt>();
                 opts.RegisterDocumentType<DeviceLastSeen>();
+                opts.Storage.ExtendedSchemaObjects.Add(WebhookDeliveries.Table());
                 return opts;
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
+            .AddSubscriptionWithServices<IntegrationPublisher>(ServiceLifetime.Singleton)
+            .AddSubscriptionWithServices<AlertDispatcher>(ServiceLifetime.Singleton)
             .AddAsyncDaemon(DaemonMode.HotCold);
+        services.AddHttpClient(WebhookSender.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
+        services.AddHostedService<WebhookSender>();
 
         services.AddTrackTraceMessaging();
 

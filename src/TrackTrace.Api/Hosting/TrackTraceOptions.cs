@@ -46,3 +46,21 @@ public sealed class RabbitMqOptions
 {
     public string Uri { get; set; } = "amqp://guest:guest@127.0.0.1:5672/";
 }
+
+/// <summary>Section "Alerts": where alerts are delivered to people.</summary>
+public sealed class AlertOptions
+{
+    public List<WebhookOptions> Webhooks { get; set; } = [];
+}
+
+/// <summary>
+/// One webhook: alerts of the listed types (all when empty) are POSTed as JSON to <see cref="Url"/>
+/// with header X-TrackTrace-Signature: sha256=HMAC-SHA256(secret, body) in hex.
+/// </summary>
+public sealed class WebhookOptions
+{
+    public string Name { get; set; } = "";
+    public string Url { get; set; } = "";
+    public string Secret { get; set; } = "";
+    public List<string> Types { get; set; } = [];
+}

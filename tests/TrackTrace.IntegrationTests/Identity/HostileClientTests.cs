@@ -19,9 +19,9 @@ public sealed class HostileClientTests(HostileClientTests.Setup setup) : IClassF
         public override async Task InitializeAsync()
         {
             await base.InitializeAsync();
-            FactoryStation = await RegisterStationAsync("factory");
-            Scanner = await EnrollAsync("scanner", FactoryStation, ScannerId);
-            Shipment = await RegisterShipmentAsync("road-domestic");
+            FactoryStation = await Api.RegisterStationAsync("factory");
+            Scanner = await Api.EnrollAsync("scanner", FactoryStation, ScannerId);
+            Shipment = await Api.RegisterShipmentAsync("road-domestic");
         }
     }
 
@@ -72,7 +72,7 @@ public sealed class HostileClientTests(HostileClientTests.Setup setup) : IClassF
     [Fact]
     public async Task A_sensor_calling_the_scan_endpoint_is_403_naming_the_role()
     {
-        using var client = setup.Service.Client(await setup.EnrollAsync("sensor"));
+        using var client = setup.Service.Client(await setup.Api.EnrollAsync("sensor"));
         var problem = await ServiceFixture.Expect(await ServiceFixture.ScanAsync(client, setup.Shipment), HttpStatusCode.Forbidden);
         Assert.Equal("role", problem.GetProperty("attribute").GetString());
         await NothingStored();
@@ -81,7 +81,7 @@ public sealed class HostileClientTests(HostileClientTests.Setup setup) : IClassF
     [Fact]
     public async Task Staff_read_shipments_but_calling_admin_endpoints_is_403()
     {
-        using var staff = setup.Service.Client(await setup.EnrollAsync("staff"));
+        using var staff = setup.Service.Client(await setup.Api.EnrollAsync("staff"));
         await ServiceFixture.Expect(await staff.GetAsync($"/api/shipments/{setup.Shipment}"), HttpStatusCode.OK);
         await ServiceFixture.Expect(await staff.GetAsync("/api/devices"), HttpStatusCode.Forbidden);
         await ServiceFixture.Expect(

@@ -47,13 +47,13 @@ public sealed class RevocationTests(RevocationTests.TwoInstances setup) : IClass
     [Fact]
     public async Task Suspending_on_one_instance_refuses_the_very_next_request_on_an_open_connection_of_the_other()
     {
-        var station = await setup.RegisterStationAsync("factory");
+        var station = await setup.Api.RegisterStationAsync("factory");
         var deviceId = ServiceFixture.NewId("scanner").ToLowerInvariant();
-        var certificate = await setup.EnrollAsync("scanner", station, deviceId, Current);
+        var certificate = await setup.Api.EnrollAsync("scanner", station, deviceId, Current);
         var shipments = new List<string>();
         for (var i = 0; i < 400; i++)
         {
-            shipments.Add(await setup.RegisterShipmentAsync("road-domestic"));
+            shipments.Add(await setup.Api.RegisterShipmentAsync("road-domestic"));
         }
 
         // One keep-alive connection to the first instance, scanning as fast as it can.
@@ -105,10 +105,10 @@ public sealed class RevocationTests(RevocationTests.TwoInstances setup) : IClass
     [Fact]
     public async Task Changing_an_expected_attribute_refuses_the_next_request_naming_the_attribute_but_not_its_value()
     {
-        var station = await setup.RegisterStationAsync("factory");
+        var station = await setup.Api.RegisterStationAsync("factory");
         var deviceId = ServiceFixture.NewId("scanner").ToLowerInvariant();
-        using var scanner = setup.Service.Client(await setup.EnrollAsync("scanner", station, deviceId, Current));
-        var shipment = await setup.RegisterShipmentAsync("road-domestic");
+        using var scanner = setup.Service.Client(await setup.Api.EnrollAsync("scanner", station, deviceId, Current));
+        var shipment = await setup.Api.RegisterShipmentAsync("road-domestic");
         await ServiceFixture.Expect(await scanner.GetAsync("/api/scans"), HttpStatusCode.MethodNotAllowed);
 
         await ServiceFixture.Expect(await setup.AdminOnSecond.PutAsJsonAsync($"/api/devices/{deviceId}/attributes",
@@ -132,7 +132,7 @@ public sealed class RevocationTests(RevocationTests.TwoInstances setup) : IClass
     public async Task A_SuspendDevice_command_from_RabbitMQ_suspends_with_the_same_audit()
     {
         var deviceId = ServiceFixture.NewId("sensor").ToLowerInvariant();
-        await setup.EnrollAsync("sensor", deviceId: deviceId, attributes: Current);
+        await setup.Api.EnrollAsync("sensor", deviceId: deviceId, attributes: Current);
 
         var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(setup.Broker));
         await bus.StartAsync();

@@ -7,7 +7,7 @@ namespace TrackTrace.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// A test class's own database and RabbitMQ virtual host with one service started on them, and the
-/// admin's client. Helpers do what an admin would do over the API.
+/// admin's client.
 /// </summary>
 public class ServiceFixture : IAsyncLifetime
 {
@@ -15,6 +15,9 @@ public class ServiceFixture : IAsyncLifetime
     public Uri Broker { get; private set; } = null!;
     public ServiceInstance Service { get; private set; } = null!;
     public HttpClient Admin { get; private set; } = null!;
+
+    /// <summary>What an admin does over the API: stations, devices, shipments.</summary>
+    public AdminApi Api { get; private set; } = null!;
 
     protected virtual IDictionary<string, string?>? Overrides => null;
 
@@ -24,6 +27,7 @@ public class ServiceFixture : IAsyncLifetime
         Broker = await TestEnvironment.CreateVirtualHostAsync();
         Service = await ServiceInstance.StartAsync(ConnectionString, Broker, Overrides);
         Admin = Service.Client(TestPki.Instance.Admin);
+        Api = new AdminApi(Admin);
     }
 
     public virtual async Task DisposeAsync()
@@ -35,36 +39,6 @@ public class ServiceFixture : IAsyncLifetime
     }
 
     public static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid().ToString("N")[..10]}".ToUpperInvariant();
-
-    public async Task<string> RegisterStationAsync(string type, string? id = null)
-    {
-        id ??= NewId(type);
-        var response = await Admin.PostAsJsonAsync("/api/stations", new { stationId = id, type, name = $"{type} {id}" });
-        await Expect(response, HttpStatusCode.Created);
-        return id;
-    }
-
-    /// <summary>Issues a certificate from the test CA and enrolls it; returns the certificate with its key.</summary>
-    public async Task<X509Certificate2> EnrollAsync(
-        string role, string? stationId = null, string? deviceId = null, Dictionary<string, string>? attributes = null)
-    {
-        deviceId ??= NewId(role).ToLowerInvariant();
-        var certificate = TestPki.Instance.IssueDevice(deviceId);
-        var response = await Admin.PostAsJsonAsync("/api/devices", new
-        {
-            deviceId, role, stationId, certificate = TestPki.Pem(certificate), attributes,
-        });
-        await Expect(response, HttpStatusCode.Created);
-        return certificate;
-    }
-
-    public async Task<string> RegisterShipmentAsync(string route, string? id = null)
-    {
-        id ??= NewId("SHP");
-        var response = await Admin.PostAsJsonAsync("/api/shipments", new { shipmentId = id, route, description = "test" });
-        await Expect(response, HttpStatusCode.Created);
-        return id;
-    }
 
     public static Task<HttpResponseMessage> ScanAsync(
         HttpClient scanner, string shipmentId, Guid? scanId = null, DateTimeOffset? at = null, string? stationId = null) =>

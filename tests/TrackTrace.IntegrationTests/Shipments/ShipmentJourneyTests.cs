@@ -19,8 +19,8 @@ public sealed class ShipmentJourneyTests(ShipmentJourneyTests.Stations stations)
             foreach (var name in new[] { "factory", "truck", "customs-exp", "port", "customs-imp", "destination" })
             {
                 var type = name.StartsWith("customs") ? "customs" : name;
-                var station = await RegisterStationAsync(type);
-                Scanners[name] = Service.Client(await EnrollAsync("scanner", station));
+                var station = await Api.RegisterStationAsync(type);
+                Scanners[name] = Service.Client(await Api.EnrollAsync("scanner", station));
             }
         }
     }
@@ -30,7 +30,7 @@ public sealed class ShipmentJourneyTests(ShipmentJourneyTests.Stations stations)
     [Fact]
     public async Task Ocean_reefer_journey_is_accepted_leg_by_leg_and_the_timeline_tells_it()
     {
-        var shipment = await stations.RegisterShipmentAsync("ocean-reefer");
+        var shipment = await stations.Api.RegisterShipmentAsync("ocean-reefer");
         var legs = new[] { "factory", "truck", "customs-exp", "port", "customs-imp", "truck", "destination" };
         var start = DateTimeOffset.UtcNow;
         for (var i = 0; i < legs.Length; i++)
@@ -56,7 +56,7 @@ public sealed class ShipmentJourneyTests(ShipmentJourneyTests.Stations stations)
     [Fact]
     public async Task Skipping_customs_is_409_naming_the_expected_station_and_is_recorded_with_an_alert()
     {
-        var shipment = await stations.RegisterShipmentAsync("ocean-reefer");
+        var shipment = await stations.Api.RegisterShipmentAsync("ocean-reefer");
         await ServiceFixture.Expect(await ServiceFixture.ScanAsync(Scanner("factory"), shipment), HttpStatusCode.Created);
         await ServiceFixture.Expect(await ServiceFixture.ScanAsync(Scanner("truck"), shipment), HttpStatusCode.Created);
 
@@ -80,7 +80,7 @@ public sealed class ShipmentJourneyTests(ShipmentJourneyTests.Stations stations)
     [Fact]
     public async Task A_retried_scan_gets_the_original_answer_and_nothing_is_stored_twice()
     {
-        var shipment = await stations.RegisterShipmentAsync("road-domestic");
+        var shipment = await stations.Api.RegisterShipmentAsync("road-domestic");
         var scanId = Guid.NewGuid();
         var at = DateTimeOffset.UtcNow.AddMinutes(-1);
         var first = await ServiceFixture.Expect(await ServiceFixture.ScanAsync(Scanner("factory"), shipment, scanId, at), HttpStatusCode.Created);
@@ -99,7 +99,7 @@ public sealed class ShipmentJourneyTests(ShipmentJourneyTests.Stations stations)
     [Fact]
     public async Task Parallel_scans_for_the_same_leg_give_exactly_one_acceptance()
     {
-        var shipment = await stations.RegisterShipmentAsync("road-domestic");
+        var shipment = await stations.Api.RegisterShipmentAsync("road-domestic");
         var responses = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => ServiceFixture.ScanAsync(Scanner("factory"), shipment)));
         Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
         Assert.All(responses.Where(r => r.StatusCode != HttpStatusCode.Created),
@@ -127,7 +127,7 @@ public sealed class ShipmentJourneyTests(ShipmentJourneyTests.Stations stations)
         var missing = await ServiceFixture.ScanAsync(Scanner("factory"), "NO-SUCH-SHIPMENT");
         Assert.EndsWith("/not-found", (await ServiceFixture.Expect(missing, HttpStatusCode.NotFound)).GetProperty("type").GetString());
 
-        var id = await stations.RegisterShipmentAsync("road-domestic");
+        var id = await stations.Api.RegisterShipmentAsync("road-domestic");
         var again = await stations.Admin.PostAsJsonAsync("/api/shipments", new { shipmentId = id, route = "road-domestic" });
         Assert.EndsWith("/shipment-exists", (await ServiceFixture.Expect(again, HttpStatusCode.Conflict)).GetProperty("type").GetString());
     }
@@ -135,8 +135,8 @@ public sealed class ShipmentJourneyTests(ShipmentJourneyTests.Stations stations)
     [Fact]
     public async Task Staff_list_filters_anomalies_and_pages()
     {
-        var clean = await stations.RegisterShipmentAsync("road-domestic");
-        var troubled = await stations.RegisterShipmentAsync("road-domestic");
+        var clean = await stations.Api.RegisterShipmentAsync("road-domestic");
+        var troubled = await stations.Api.RegisterShipmentAsync("road-domestic");
         await ServiceFixture.ScanAsync(Scanner("destination"), troubled);
 
         var page = await ServiceFixture.Expect(await stations.Admin.GetAsync("/api/shipments?anomalies=true&pageSize=200"), HttpStatusCode.OK);

@@ -1,0 +1,99 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using TrackTrace.Contracts.V1;
+using TrackTrace.IntegrationTests.Infrastructure;
+
+namespace TrackTrace.IntegrationTests.Alerts;
+
+/// <summary>An out-of-sequence scan: one stored alert, a signed webhook delivery retried with the same id, a message on the bus.</summary>
+public sealed class AlertDeliveryTests(AlertDeliveryTests.WithWebhook setup) : IClassFixture<AlertDeliveryTests.WithWebhook>
+{
+    public const string Secret = "s3cret-shared-with-the-receiver";
+
+    public sealed class WithWebhook : ServiceFixture
+    {
+        public WebhookReceiver Receiver { get; private set; } = null!;
+
+        protected override IDictionary<string, string?> Overrides => new Dictionary<string, string?>
+        {
+            ["Alerts:Webhooks:0:Name"] = "on-call",
+            ["Alerts:Webhooks:0:Url"] = Receiver.Url,
+            ["Alerts:Webhooks:0:Secret"] = Secret,
+            ["Alerts:Webhooks:0:Types:0"] = "out-of-sequence",
+            ["Alerts:Webhooks:0:Types:1"] = "cold-chain-breach",
+            ["Alerts:Webhooks:0:Types:2"] = "delivery-refused",
+        };
+
+        public override async Task InitializeAsync()
+        {
+            Receiver = await WebhookReceiver.StartAsync();
+            Receiver.FailFirst = 2;
+            await base.InitializeAsync();
+        }
+
+        public override async Task DisposeAsync()
+        {
+            await base.DisposeAsync();
+            await Receiver.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Out_of_sequence_gives_one_alert_a_signed_webhook_retried_with_the_same_id_and_a_bus_message()
+    {
+        await using var probe = await BusProbe.StartAsync(setup.Broker);
+        var destination = await setup.Api.RegisterStationAsync("destination");
+        using var scanner = setup.Service.Client(await setup.Api.EnrollAsync("scanner", destination));
+        var shipment = await setup.Api.RegisterShipmentAsync("road-domestic");
+        await ServiceFixture.Expect(await ServiceFixture.ScanAsync(scanner, shipment), HttpStatusCode.Conflict);
+
+        var alerts = await ServiceFixture.Expect(
+            await setup.Admin.GetAsync($"/api/alerts?shipmentId={shipment}"), HttpStatusCode.OK);
+        var alert = Assert.Single(alerts.GetProperty("items").EnumerateArray());
+        var alertId = alert.GetProperty("id").GetString()!;
+        Assert.Equal("out-of-sequence", alert.GetProperty("type").GetString());
+
+        var calls = await ServiceFixture.Eventually(() =>
+        {
+            var mine = setup.Receiver.Calls.Where(c => c.Body.Contains(alertId)).ToArray();
+            return Task.FromResult(mine.Any(c => c.Status == 204) ? mine : null);
+        }, TimeSpan.FromSeconds(30), "the webhook to take the alert");
+        Assert.True(calls.Length >= 3, $"expected two refused attempts then one accepted, got {calls.Length}");
+        Assert.Single(calls.Select(c => c.DeliveryId).Distinct());
+        Assert.Single(calls.Select(c => c.Body).Distinct());
+        var accepted = calls.Single(c => c.Status == 204);
+        var expected = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes(accepted.Body)));
+        Assert.Equal(expected, accepted.Signature);
+        Assert.Equal(alertId, JsonDocument.Parse(accepted.Body).RootElement.GetProperty("alertId").GetString());
+
+        await probe.Single<AlertRaised>(m => m.AlertId == alertId, "AlertRaised on the bus");
+        await probe.Single<OutOfSequenceScanDetected>(m => m.ShipmentId == shipment, "OutOfSequenceScanDetected on the bus");
+        Assert.Single(probe.All<AlertRaised>(m => m.AlertId == alertId));
+    }
+
+    [Fact]
+    public async Task Staff_acknowledge_an_alert_and_the_list_filters_by_state()
+    {
+        var staff = setup.Service.Client(await setup.Api.EnrollAsync("staff", deviceId: "staff-" + Guid.NewGuid().ToString("N")[..6]));
+        var destination = await setup.Api.RegisterStationAsync("destination");
+        using var scanner = setup.Service.Client(await setup.Api.EnrollAsync("scanner", destination));
+        var shipment = await setup.Api.RegisterShipmentAsync("road-domestic");
+        await ServiceFixture.ScanAsync(scanner, shipment);
+
+        var open = await ServiceFixture.Expect(await staff.GetAsync($"/api/alerts?shipmentId={shipment}&acknowledged=false"), HttpStatusCode.OK);
+        var alertId = Assert.Single(open.GetProperty("items").EnumerateArray()).GetProperty("id").GetString();
+        var acked = await ServiceFixture.Expect(
+            await staff.PostAsJsonAsync($"/api/alerts/{alertId}/ack", new { note = "called the driver" }), HttpStatusCode.OK);
+        Assert.True(acked.GetProperty("acknowledged").GetBoolean());
+        Assert.StartsWith("staff-", acked.GetProperty("acknowledgedBy").GetString());
+        Assert.True(acked.TryGetProperty("acknowledgedAt", out _));
+
+        var stillOpen = await ServiceFixture.Expect(await staff.GetAsync($"/api/alerts?shipmentId={shipment}&acknowledged=false"), HttpStatusCode.OK);
+        Assert.Empty(stillOpen.GetProperty("items").EnumerateArray());
+        var badType = await staff.GetAsync("/api/alerts?type=fire");
+        Assert.Contains("out-of-sequence", (await ServiceFixture.Expect(badType, HttpStatusCode.BadRequest)).GetProperty("detail").GetString());
+    }
+}

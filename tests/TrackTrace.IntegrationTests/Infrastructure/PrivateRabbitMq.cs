@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace TrackTrace.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A RabbitMQ node of a test's own (the Debian package scripts/infra.sh installs), for tests that
+/// stop and restart the broker without disturbing the shared one.
+/// </summary>
+public sealed class PrivateRabbitMq : IAsyncDisposable
+{
+    private const string Bin = "/usr/lib/rabbitmq/bin";
+    private readonly string _home;
+    private readonly Dictionary<string, string> _environment;
+
+    private PrivateRabbitMq(string home, int port, Dictionary<string, string> environment)
+    {
+        _home = home;
+        Port = port;
+        _environment = environment;
+    }
+
+    public int Port { get; }
+
+    public Uri Uri => new($"amqp://guest:guest@127.0.0.1:{Port}/");
+
+    public static async Task<PrivateRabbitMq> StartAsync()
+    {
+        var home = Path.Combine(Path.GetTempPath(), "tt-rabbit-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(Path.Combine(home, "mnesia"));
+        Directory.CreateDirectory(Path.Combine(home, "log"));
+        var port = FreePort();
+        await File.WriteAllTextAsync(Path.Combine(home, "rabbitmq.conf"), $"listeners.tcp.default = 127.0.0.1:{port}\n");
+        await File.WriteAllTextAsync(Path.Combine(home, "enabled_plugins"), "[].\n");
+        var environment = new Dictionary<string, string>
+        {
+            ["HOME"] = home,
+            ["RABBITMQ_NODENAME"] = $"tt{port}@localhost",
+            ["RABBITMQ_NODE_IP_ADDRESS"] = "127.0.0.1",
+            ["RABBITMQ_NODE_PORT"] = port.ToString(),
+            ["RABBITMQ_DIST_PORT"] = FreePort().ToString(),
+            ["ERL_EPMD_ADDRESS"] = "127.0.0.1",
+            ["RABBITMQ_MNESIA_BASE"] = Path.Combine(home, "mnesia"),
+            ["RABBITMQ_LOG_BASE"] = Path.Combine(home, "log"),
+            ["RABBITMQ_PID_FILE"] = Path.Combine(home, "rabbit.pid"),
+            ["RABBITMQ_CONFIG_FILE"] = Path.Combine(home, "rabbitmq.conf"),
+            ["RABBITMQ_ENABLED_PLUGINS_FILE"] = Path.Combine(home, "enabled_plugins"),
+            ["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"] = "-kernel inet_dist_use_interface {127,0,0,1}",
+        };
+        var node = new PrivateRabbitMq(home, port, environment);
+        await node.Run("rabbitmq-server", "-detached");
+        await ServiceFixture.Eventually(async () => await node.TryRun("rabbitmq-diagnostics", "-q", "ping"),
+            TimeSpan.FromSeconds(90), "the private RabbitMQ node to answer");
+        await node.Run("rabbitmqctl", "await_startup", "--timeout", "90");
+        return node;
+    }
+
+    /// <summary>Stops the broker application: connections drop and the port closes; the node stays.</summary>
+    public Task StopBrokerAsync() => Run("rabbitmqctl", "stop_app");
+
+    public Task StartBrokerAsync() => Run("rabbitmqctl", "start_app");
+
+    public async ValueTask DisposeAsync()
+    {
+        await TryRun("rabbitmqctl", "shutdown");
+        Directory.Delete(_home, recursive: true);
+    }
+
+    private async Task Run(string tool, params string[] args)
+    {
+        var (code, output) = await Execute(tool, args);
+        if (code != 0)
+        {
+            throw new InvalidOperationException($"{tool} {string.Join(' ', args)} failed ({code}): {output}");
+        }
+    }
+
+    private async Task<bool> TryRun(string tool, params string[] args) => (await Execute(tool, args)).Code == 0;
+
+    private async Task<(int Code, string Output)> Execute(string tool, string[] args)
+    {
+        var start = new ProcessStartInfo(Path.Combine(Bin, tool))
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (key, value) in _environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        start.Environment["PATH"] = Bin + ":" + Environment.GetEnvironmentVariable("PATH");
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output + await error);
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
