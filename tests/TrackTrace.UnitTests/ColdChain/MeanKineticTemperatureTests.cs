@@ -1,4 +1,5 @@
 using TrackTrace.Domain.ColdChain;
+using static TrackTrace.UnitTests.ColdChain.Reefer;
 
 namespace TrackTrace.UnitTests.ColdChain;
 
@@ -23,6 +24,18 @@ public sealed class MeanKineticTemperatureTests
         Assert.Equal(celsius, MeanKineticTemperature.Of([celsius, celsius, celsius])!.Value, 1e-9);
 
     [Fact]
-    public void Without_readings_there_is_no_mean_kinetic_temperature() =>
+    public void Without_readings_there_is_no_mean_kinetic_temperature()
+    {
         Assert.Null(MeanKineticTemperature.Of([]));
+        Assert.Null(ColdChainState.Empty.MeanKineticCelsius);
+    }
+
+    [Fact]
+    public void The_state_keeps_the_mean_kinetic_temperature_of_its_readings()
+    {
+        var state = Given(
+            Reading("10:00", 2), Reading("10:05", 4), Reading("10:10", 6), Reading("10:15", 8), Reading("10:20", 25));
+
+        Assert.Equal(WorkedExampleMkt, state.MeanKineticCelsius!.Value, 1e-9);
+    }
 }
