@@ -3,6 +3,11 @@ using TrackTrace.Domain.Routes;
 
 namespace TrackTrace.Domain.ColdChain;
 
+/// <summary>What folding a batch of readings did.</summary>
+/// <param name="NewBreach">The breach this batch found, when the shipment had none before; null otherwise.</param>
+/// <param name="Reevaluated">A reading was late, so the whole series was evaluated again.</param>
+public sealed record ColdChainUpdate(ColdChainState State, ColdChainBreach? NewBreach, bool Reevaluated);
+
 /// <summary>
 /// The cold-chain rules, as a fold of a shipment's readings over its route's <see cref="ColdChainProfile"/>.
 /// </summary>
@@ -21,7 +26,7 @@ namespace TrackTrace.Domain.ColdChain;
 /// of the allowance. Exactly the allowance is not a breach.</item>
 /// <item>One reading below the hard minimum or above the hard maximum is a breach at that reading
 /// (<see cref="BreachRules.HardLimit"/>); exactly the hard limit is not.</item>
-/// <item>The first breach is the breach: later readings never replace it.</item>
+/// <item>The first breach is the breach: later readings, and re-evaluations, never replace it.</item>
 /// </list>
 /// Readings must be finite; callers check they are plausible (-100..100 °C) before.
 /// </remarks>
@@ -60,6 +65,59 @@ public static class ColdChainRules
     /// <summary>Folds a series, in time order, from <see cref="ColdChainState.Empty"/>.</summary>
     public static ColdChainState Evaluate(ColdChainProfile profile, IEnumerable<TemperatureSample> orderedReadings) =>
         orderedReadings.Aggregate(ColdChainState.Empty, (state, reading) => Advance(profile, state, reading));
+
+    /// <summary>
+    /// The normal case: folds a batch in, in time order, when none of it is earlier than the last
+    /// reading folded so far. Null when one is late: then call <see cref="Reevaluate"/>.
+    /// </summary>
+    public static ColdChainUpdate? TryAdvance(
+        ColdChainProfile profile, ColdChainState state, IReadOnlyList<TemperatureSample> batch)
+    {
+        var inTimeOrder = InTimeOrder(batch);
+        if (inTimeOrder.Count > 0 && state.LastReading is { } last && inTimeOrder[0].At < last.At)
+            return null;
+
+        var next = inTimeOrder.Aggregate(state, (s, reading) => Advance(profile, s, reading));
+        return new ColdChainUpdate(next, state.Breach is null ? next.Breach : null, Reevaluated: false);
+    }
+
+    /// <summary>
+    /// After a late reading: evaluates the shipment's whole series again, late readings placed by
+    /// their time. <paramref name="fullSeries"/> holds every reading, this batch's included; ties
+    /// keep its order. A breach already found stays as it was reported.
+    /// </summary>
+    public static ColdChainUpdate Reevaluate(
+        ColdChainProfile profile, ColdChainState state, IEnumerable<TemperatureSample> fullSeries)
+    {
+        var evaluated = Evaluate(profile, InTimeOrder(fullSeries));
+        // The breach has gone out as an event (alert, delivery refused): a later reading may move or
+        // even undo it in the numbers, but withdrawing it is a person's decision, not this fold's.
+        return state.Breach is { } reported
+            ? new ColdChainUpdate(evaluated with { Breach = reported }, null, Reevaluated: true)
+            : new ColdChainUpdate(evaluated, evaluated.Breach, Reevaluated: true);
+    }
+
+    /// <summary>
+    /// <see cref="TryAdvance"/>, or <see cref="Reevaluate"/> over <paramref name="fullSeries"/> when a
+    /// reading is late; <paramref name="fullSeries"/> is only called then.
+    /// </summary>
+    public static ColdChainUpdate Apply(
+        ColdChainProfile profile,
+        ColdChainState state,
+        IReadOnlyList<TemperatureSample> batch,
+        Func<IEnumerable<TemperatureSample>> fullSeries) =>
+        TryAdvance(profile, state, batch) ?? Reevaluate(profile, state, fullSeries());
+
+    /// <summary>The event for a breach just found, in one place.</summary>
+    public static ColdChainBreached Breached(
+        string shipmentId, ColdChainProfile profile, ColdChainBreach breach, DateTimeOffset detectedAt) =>
+        new(shipmentId, breach.Rule, breach.Detail, profile.MinCelsius, profile.MaxCelsius, profile.HardMinCelsius,
+            profile.HardMaxCelsius, profile.Allowance.TotalMinutes, breach.MinutesOutside, breach.Readings, breach.At,
+            detectedAt);
+
+    // OrderBy is stable: readings at the same instant keep their order.
+    private static IReadOnlyList<TemperatureSample> InTimeOrder(IEnumerable<TemperatureSample> readings) =>
+        readings.OrderBy(reading => reading.At).ToArray();
 
     private static string? Direction(ColdChainProfile profile, double celsius) =>
         celsius > profile.MaxCelsius ? ExcursionDirections.Above

@@ -24,6 +24,23 @@ public sealed class SensorTests
         Assert.Equal((5.0, 9.0), (state.LowestCelsius, state.HighestCelsius));
     }
 
+    [Fact]
+    public void A_batch_from_two_sensors_is_folded_in_time_order()
+    {
+        // When both sensors' readings arrive in one batch, each sensor's in a block
+        var update = ColdChainRules.TryAdvance(Profile, ColdChainState.Empty,
+        [
+            Reading("10:00", 9, "DOOR"), Reading("10:10", 9, "DOOR"),
+            Reading("10:05", 5, "MIDDLE"), Reading("10:15", 5, "MIDDLE"),
+        ]);
+
+        // Then it is the same as the series in time order
+        Assert.NotNull(update);
+        Assert.False(update.Reevaluated);
+        Assert.Equal(10, update.State.MinutesOutside);
+        Assert.Equal(2, update.State.Excursions.Count);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
