@@ -12,6 +12,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Prometheus;
 using TrackTrace.Api.Alerts;
+using TrackTrace.Api.ColdChain;
 using TrackTrace.Api.Devices;
 using TrackTrace.Api.Messaging;
 using TrackTrace.Api.Security;
@@ -62,6 +63,7 @@ public static class TrackTraceApp
                 opts.RegisterDocumentType<ScanReceipt>();
                 opts.RegisterDocumentType<DeviceLastSeen>();
                 opts.Storage.ExtendedSchemaObjects.Add(WebhookDeliveries.Table());
+                opts.Storage.ExtendedSchemaObjects.AddRange(ColdChainTables.All());
                 return opts;
             })
             .UseLightweightSessions()

@@ -1,3 +1,4 @@
+using TrackTrace.Api.ColdChain;
 using TrackTrace.Api.Shipments.GettingShipment;
 using TrackTrace.Api.Shipments.GettingTimeline;
 using TrackTrace.Api.Shipments.ListingShipments;
@@ -11,7 +12,8 @@ public static class ShipmentEndpoints
 {
     public static IServiceCollection AddShipments(this IServiceCollection services) => services
         .AddSingleton<ShipmentStreams>()
-        .AddSingleton<StationLookup>();
+        .AddSingleton<StationLookup>()
+        .AddSingleton<ColdChainLedger>();
 
     public static void MapShipments(this RouteGroupBuilder api)
     {
@@ -20,6 +22,7 @@ public static class ShipmentEndpoints
         shipments.MapListShipments();
         shipments.MapGetShipment();
         shipments.MapGetTimeline();
+        shipments.MapColdChain();
         api.MapRecordScan();
     }
 }

@@ -1,7 +1,8 @@
-using TrackTrace.Api.Hosting;
 using JasperFx;
 using Marten;
 using Microsoft.Extensions.Caching.Memory;
+using Npgsql;
+using TrackTrace.Api.Hosting;
 using TrackTrace.Domain.Alerts;
 using TrackTrace.Domain.Shipments;
 
@@ -43,7 +44,7 @@ public sealed class ShipmentStreams(IDocumentStore store, TimeProvider clock)
         var state = await session.LoadAsync<Shipment>(shipmentId, ct);
         if (state is not null)
         {
-            _states.Set(shipmentId, state, Entry);
+            Remember(state);
         }
 
         return state;
@@ -65,27 +66,53 @@ public sealed class ShipmentStreams(IDocumentStore store, TimeProvider clock)
             return false;
         }
 
-        _states.Set(state.Id, state, Entry);
+        Remember(state);
         return true;
     }
 
     public async Task<AppendResult> AppendAsync(
         Shipment state, IReadOnlyList<object> events, Action<IDocumentSession>? alongside, CancellationToken ct)
     {
+        await using var session = store.LightweightSession();
+        var result = await AppendAsync(session, state, events, alongside, ct);
+        if (result.State is not null)
+        {
+            Remember(result.State);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Appends inside a transaction the caller owns (e.g. with the readings that caused a breach).
+    /// The caller commits, then calls <see cref="Remember"/>; on a conflict it rolls back and retries.
+    /// </summary>
+    public async Task<AppendResult> AppendAsync(
+        NpgsqlTransaction transaction, Shipment state, IReadOnlyList<object> events, CancellationToken ct)
+    {
+        await using var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction, false));
+        return await AppendAsync(session, state, events, null, ct);
+    }
+
+    public void Remember(Shipment state) => _states.Set(state.Id, state, Entry);
+
+    private async Task<AppendResult> AppendAsync(
+        IDocumentSession session, Shipment state, IReadOnlyList<object> events, Action<IDocumentSession>? alongside,
+        CancellationToken ct)
+    {
         var next = events.Aggregate(state, Shipment.Fold);
         var now = clock.GetUtcNow();
         var alerts = events.Select(e => AlertRules.For(e, now)).OfType<AlertRaised>().ToArray();
+        session.Events.Append(state.Id, next.Version, events.ToArray());
+        session.Store(next);
+        foreach (var alert in alerts)
+        {
+            session.Events.StartStream<Alert>(alert.AlertId, alert);
+        }
+
+        alongside?.Invoke(session);
         try
         {
-            await using var session = store.LightweightSession();
-            session.Events.Append(state.Id, next.Version, events.ToArray());
-            session.Store(next);
-            foreach (var alert in alerts)
-            {
-                session.Events.StartStream<Alert>(alert.AlertId, alert);
-            }
-
-            alongside?.Invoke(session);
             await session.SaveChangesAsync(ct);
         }
         catch (ConcurrencyException)
@@ -98,7 +125,6 @@ public sealed class ShipmentStreams(IDocumentStore store, TimeProvider clock)
             return new AppendResult(AppendOutcome.AlreadyRecorded, null, []);
         }
 
-        _states.Set(next.Id, next, Entry);
         return new AppendResult(AppendOutcome.Appended, next, alerts);
     }
 }

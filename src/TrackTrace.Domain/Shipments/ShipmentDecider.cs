@@ -92,6 +92,13 @@ public static class ShipmentDecider
         return new CheckInDecision(CheckInOutcome.Delivered, [checkedIn, delivered], leg, [], null);
     }
 
+    /// <summary>Attaching an attached sensor changes nothing (no event): retries are harmless.</summary>
+    public static IReadOnlyList<object> AttachSensor(Shipment state, string deviceId, string by, DateTimeOffset at) =>
+        state.Sensors.Contains(deviceId) ? [] : [new SensorAttached(state.Id, deviceId, by, at)];
+
+    public static IReadOnlyList<object> DetachSensor(Shipment state, string deviceId, string by, DateTimeOffset at) =>
+        state.Sensors.Contains(deviceId) ? [new SensorDetached(state.Id, deviceId, by, at)] : [];
+
     public static string CurrentLegName(Shipment state, RouteWorkflow workflow) =>
         state.Progress == 0 ? "registered" : workflow.Route.Legs[state.Progress - 1].Name;
 

@@ -8,7 +8,10 @@ using TrackTrace.IntegrationTests.Infrastructure;
 
 namespace TrackTrace.IntegrationTests.Alerts;
 
-/// <summary>An out-of-sequence scan: one stored alert, a signed webhook delivery retried with the same id, a message on the bus.</summary>
+/// <summary>
+/// An out-of-sequence scan and a cold-chain breach: each one stored alert, a signed webhook delivery
+/// retried with the same id, and messages on the bus.
+/// </summary>
 public sealed class AlertDeliveryTests(AlertDeliveryTests.WithWebhook setup) : IClassFixture<AlertDeliveryTests.WithWebhook>
 {
     public const string Secret = "s3cret-shared-with-the-receiver";
@@ -72,6 +75,38 @@ public sealed class AlertDeliveryTests(AlertDeliveryTests.WithWebhook setup) : I
         await probe.Single<AlertRaised>(m => m.AlertId == alertId, "AlertRaised on the bus");
         await probe.Single<OutOfSequenceScanDetected>(m => m.ShipmentId == shipment, "OutOfSequenceScanDetected on the bus");
         Assert.Single(probe.All<AlertRaised>(m => m.AlertId == alertId));
+    }
+
+    [Fact]
+    public async Task A_cold_chain_breach_gives_one_alert_a_signed_webhook_and_messages_on_the_bus()
+    {
+        await using var probe = await BusProbe.StartAsync(setup.Broker);
+        var shipment = await setup.Api.RegisterShipmentAsync("ocean-reefer");
+        var sensorId = ServiceFixture.NewId("sensor").ToLowerInvariant();
+        using var sensor = setup.Service.Client(await setup.Api.EnrollAsync("sensor", deviceId: sensorId));
+        await ServiceFixture.Expect(await setup.Admin.PostAsJsonAsync($"/api/shipments/{shipment}/sensors", new { deviceId = sensorId }), HttpStatusCode.OK);
+        var at = DateTimeOffset.UtcNow.AddMinutes(-10);
+        await ServiceFixture.Expect(await sensor.PostAsJsonAsync($"/api/shipments/{shipment}/temperature-readings",
+            new { readings = new[] { new { at, celsius = 5.0 }, new { at = at.AddMinutes(1), celsius = 19.5 } } }), HttpStatusCode.OK);
+
+        var alerts = await ServiceFixture.Expect(await setup.Admin.GetAsync($"/api/alerts?shipmentId={shipment}"), HttpStatusCode.OK);
+        var alert = Assert.Single(alerts.GetProperty("items").EnumerateArray());
+        Assert.Equal("cold-chain-breach", alert.GetProperty("type").GetString());
+        var alertId = alert.GetProperty("id").GetString()!;
+
+        var calls = await ServiceFixture.Eventually(() =>
+        {
+            var mine = setup.Receiver.Calls.Where(c => c.Body.Contains(alertId)).ToArray();
+            return Task.FromResult(mine.Any(c => c.Status == 204) ? mine : null);
+        }, TimeSpan.FromSeconds(30), "the webhook to take the breach alert");
+        Assert.Single(calls.Select(c => c.DeliveryId).Distinct());
+        var accepted = calls.Single(c => c.Status == 204);
+        Assert.Equal("sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes(accepted.Body))),
+            accepted.Signature);
+
+        var breach = await probe.Single<ColdChainBreached>(m => m.ShipmentId == shipment, "ColdChainBreached on the bus");
+        Assert.Equal("hard-limit", breach.Rule);
+        await probe.Single<AlertRaised>(m => m.AlertId == alertId, "AlertRaised on the bus");
     }
 
     [Fact]

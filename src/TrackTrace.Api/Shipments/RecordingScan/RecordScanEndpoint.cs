@@ -4,6 +4,7 @@ using System.Text.Json;
 using Marten;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
+using TrackTrace.Api.ColdChain;
 using TrackTrace.Api.Hosting;
 using TrackTrace.Api.Security;
 using TrackTrace.Api.Stations;
@@ -47,7 +48,7 @@ public static class RecordScanEndpoint
 
     private static async Task<IResult> Handle(
         ScanRequest request, HttpContext http, ShipmentStreams streams, StationLookup stations, RouteCatalog routes,
-        IQuerySession query,
+        IQuerySession query, ColdChainLedger ledger,
         IOptions<ApiOptions> api, IOptions<JsonOptions> json, TimeProvider clock, CancellationToken ct)
     {
         var receivedAt = clock.GetUtcNow();
@@ -117,6 +118,13 @@ public static class RecordScanEndpoint
             {
                 case AppendOutcome.Appended:
                     Count(decision.Outcome);
+                    if (command.Celsius is { } celsius && workflow.Route.ColdChain is { } profile)
+                    {
+                        // The temperature is in the check-in fact already; it also joins the series judged.
+                        await ledger.RecordAsync(appended.State!, profile, command.DeviceId,
+                            [(command.ScannedAt, celsius)], requireAttachment: false, ct);
+                    }
+
                     return Replay(receipt);
                 case AppendOutcome.AlreadyRecorded:
                     return await AnswerRetry(query, command.ScanId, hash, http, ct);
