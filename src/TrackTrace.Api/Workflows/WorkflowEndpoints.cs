@@ -8,15 +8,15 @@ namespace TrackTrace.Api.Workflows;
 
 public sealed record LegView(int Number, string StationType, string Name, bool Optional, IReadOnlyList<string> Stations);
 
-public sealed record ColdChainView(
+public sealed record ColdChainProfileView(
     double MinCelsius, double MaxCelsius, double AllowanceMinutes, double? HardMinCelsius, double? HardMaxCelsius);
 
-public sealed record WorkflowView(string Id, string Name, string? Description, IReadOnlyList<LegView> Legs, ColdChainView? ColdChain)
+public sealed record WorkflowView(string Id, string Name, string? Description, IReadOnlyList<LegView> Legs, ColdChainProfileView? ColdChain)
 {
     public static WorkflowView From(Route r) => new(r.Id, r.Name, r.Description,
         r.Legs.Select(l => new LegView(l.Number, l.StationType, l.Name, l.Optional, l.Stations)).ToArray(),
         r.ColdChain is { } c
-            ? new ColdChainView(c.MinCelsius, c.MaxCelsius, c.Allowance.TotalMinutes, c.HardMinCelsius, c.HardMaxCelsius)
+            ? new ColdChainProfileView(c.MinCelsius, c.MaxCelsius, c.Allowance.TotalMinutes, c.HardMinCelsius, c.HardMaxCelsius)
             : null);
 }
 
