@@ -59,11 +59,7 @@ public static class TrackTraceApp
             {
                 var opts = new StoreOptions();
                 opts.Connection(sp.GetRequiredService<NpgsqlDataSource>());
-                TrackTraceStore.Configure(opts);
-                opts.RegisterDocumentType<ScanReceipt>();
-                opts.RegisterDocumentType<DeviceLastSeen>();
-                opts.Storage.ExtendedSchemaObjects.Add(WebhookDeliveries.Table());
-                opts.Storage.ExtendedSchemaObjects.AddRange(ColdChainTables.All());
+                ConfigureStore(opts);
                 return opts;
             })
             .UseLightweightSessions()
@@ -143,6 +139,16 @@ public static class TrackTraceApp
         api.MapDevices();
         api.MapAlerts();
         return app;
+    }
+
+    /// <summary>Everything the service keeps in PostgreSQL: the domain's store plus the API's own tables.</summary>
+    public static void ConfigureStore(StoreOptions opts)
+    {
+        TrackTraceStore.Configure(opts);
+        opts.RegisterDocumentType<ScanReceipt>();
+        opts.RegisterDocumentType<DeviceLastSeen>();
+        opts.Storage.ExtendedSchemaObjects.Add(WebhookDeliveries.Table());
+        opts.Storage.ExtendedSchemaObjects.AddRange(ColdChainTables.All());
     }
 
     private static RouteCatalog LoadRoutes(WorkflowOptions options) =>
