@@ -107,6 +107,7 @@ public sealed class BenchRun(BenchOptions o)
                 return true;
             }
 
+            await Unexpected(response);
             journeys.Abandon(w);
             return false;
         }, rate);
@@ -338,6 +339,17 @@ public sealed class BenchRun(BenchOptions o)
 
                 await session.SaveChangesAsync(ct);
             });
+    }
+
+    private int _unexpected;
+
+    /// <summary>Shows the first few unexpected answers, so an error count is never a mystery.</summary>
+    private async Task Unexpected(HttpResponseMessage response)
+    {
+        if (Interlocked.Increment(ref _unexpected) <= 5)
+        {
+            Log($"    unexpected {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
     }
 
     private static double PeakRssMb(int pid)
