@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Security.Cryptography;
+using TrackTrace.Cli.Demo;
 using TrackTrace.Cli.Pki;
 
 namespace TrackTrace.Cli.Commands;
@@ -14,27 +15,50 @@ internal static class CommandActions
     {
         command.SetAction(parseResult =>
         {
-            var error = parseResult.InvocationConfiguration.Error;
             try
             {
                 return body(parseResult, parseResult.InvocationConfiguration.Output);
             }
-            catch (Exception e) when (e is UsageException or ArgumentException)
+            catch (Exception e)
             {
-                error.WriteLine($"error: {e.Message}");
-                return ExitCodes.Usage;
+                return Report(e, parseResult.InvocationConfiguration.Error);
             }
-            catch (Exception e) when (e is PkiException or IOException or UnauthorizedAccessException or CryptographicException)
+        });
+    }
+
+    /// <summary>The same for a command that talks to the network; cancellation (Ctrl-C) stops it with exit 1.</summary>
+    public static void SetGuardedAction(this Command command, Func<ParseResult, TextWriter, CancellationToken, Task<int>> body)
+    {
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            try
             {
-                error.WriteLine($"error: {e.Message}");
-                return ExitCodes.Failure;
+                return await body(parseResult, parseResult.InvocationConfiguration.Output, cancellationToken);
             }
             catch (Exception e)
             {
-                error.WriteLine($"error: unexpected {e.GetType().Name}: {e.Message}");
-                return ExitCodes.Failure;
+                return Report(e, parseResult.InvocationConfiguration.Error);
             }
         });
+    }
+
+    private static int Report(Exception e, TextWriter error)
+    {
+        switch (e)
+        {
+            case UsageException or ArgumentException:
+                error.WriteLine($"error: {e.Message}");
+                return ExitCodes.Usage;
+            case PkiException or IOException or UnauthorizedAccessException or CryptographicException or DemoStepFailedException:
+                error.WriteLine($"error: {e.Message}");
+                return ExitCodes.Failure;
+            case OperationCanceledException:
+                error.WriteLine("error: cancelled");
+                return ExitCodes.Failure;
+            default:
+                error.WriteLine($"error: unexpected {e.GetType().Name}: {e.Message}");
+                return ExitCodes.Failure;
+        }
     }
 
     /// <summary>Prints what a command wrote as <c>name=value</c> lines, easy to read and to grep.</summary>

@@ -6,9 +6,10 @@ using System.Text;
 namespace TrackTrace.Cli.Pki;
 
 /// <summary>
-/// Reads and writes certificates and private keys as PEM files. Key files are created with mode
-/// 600 on Unix before any byte is written, and every file is replaced by an atomic rename, so a
-/// reader never sees half a key and a key is never readable by others even for a moment.
+/// Reads and writes certificates and private keys as PEM files, and PKCS#12 files for browsers.
+/// Key files are created with mode 600 on Unix before any byte is written, and every file is
+/// replaced by an atomic rename, so a reader never sees half a key and a key is never readable by
+/// others even for a moment.
 /// </summary>
 public static class PemFiles
 {
@@ -179,7 +180,28 @@ public static class PemFiles
         }
     }
 
-    private static void WriteAtomically(string path, string contents, UnixFileMode? mode, bool overwrite)
+    /// <summary>
+    /// Writes the certificate and its private key as a PKCS#12 (.p12) file, mode 600, for a
+    /// browser or an OS keychain to import. The PBE is 3DES/SHA-1, the one every importer reads;
+    /// the file is only as safe as its mode and <paramref name="password"/>.
+    /// </summary>
+    public static void WritePkcs12(string path, X509Certificate2 certificateWithKey, string password)
+    {
+        ArgumentNullException.ThrowIfNull(certificateWithKey);
+        ArgumentNullException.ThrowIfNull(password);
+        if (!certificateWithKey.HasPrivateKey)
+        {
+            throw new ArgumentException("the certificate has no private key", nameof(certificateWithKey));
+        }
+
+        WriteAtomically(path, certificateWithKey.ExportPkcs12(Pkcs12ExportPbeParameters.Pkcs12TripleDesSha1, password),
+            PrivateKeyMode, overwrite: true);
+    }
+
+    private static void WriteAtomically(string path, string contents, UnixFileMode? mode, bool overwrite) =>
+        WriteAtomically(path, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(contents), mode, overwrite);
+
+    private static void WriteAtomically(string path, byte[] contents, UnixFileMode? mode, bool overwrite)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var fullPath = Path.GetFullPath(path);
@@ -200,9 +222,8 @@ public static class PemFiles
         try
         {
             using (var stream = new FileStream(temporary, options))
-            using (var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)))
             {
-                writer.Write(contents);
+                stream.Write(contents);
             }
 
             if (mode is not null && !OperatingSystem.IsWindows())
