@@ -81,6 +81,7 @@ public static class TrackTraceApp
         services.AddSingleton<DeviceDirectory>();
         services.AddSingleton<DeviceRegistry>();
         services.AddSingleton<DeviceRejectionAlerts>();
+        services.AddSingleton<DeviceGate>();
         services.AddSingleton<DeviceActivity>();
         services.AddHostedService(sp => sp.GetRequiredService<DeviceActivity>());
         services.AddHostedService<AdminBootstrap>();
@@ -149,6 +150,7 @@ public static class TrackTraceApp
         opts.RegisterDocumentType<DeviceLastSeen>();
         opts.Storage.ExtendedSchemaObjects.Add(WebhookDeliveries.Table());
         opts.Storage.ExtendedSchemaObjects.AddRange(ColdChainTables.All());
+        opts.Storage.ExtendedSchemaObjects.Add(DeviceWriteGuard.Definition());
     }
 
     private static RouteCatalog LoadRoutes(WorkflowOptions options) =>
