@@ -10,6 +10,12 @@ cd "$ROOT"
 QUICK=()
 [ "${1:-}" = "--quick" ] && QUICK=(--quick)
 
+for port in 9443 9080; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "bench: port $port is in use (another benchmark still running?); stop it first" >&2
+    exit 1
+  fi
+done
 scripts/infra.sh start
 set -a
 # shellcheck source=/dev/null

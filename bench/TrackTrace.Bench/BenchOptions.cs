@@ -9,7 +9,7 @@ public sealed record BenchOptions(
 
     public TimeSpan Window => TimeSpan.FromSeconds(Quick ? 8 : 30);
 
-    public int Shipments => Quick ? 16_000 : 50_000;
+    public int Shipments => Quick ? 24_000 : 60_000;
 
     public int FillerDevices => Quick ? 10_000 : 100_000;
 
