@@ -73,6 +73,8 @@ public static class TrackTraceApp
             .AddAsyncDaemon(DaemonMode.HotCold);
         services.AddHttpClient(WebhookSender.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
         services.AddHostedService<WebhookSender>();
+        services.AddSingleton<AlertFeed>();
+        services.AddHostedService(sp => sp.GetRequiredService<AlertFeed>());
 
         services.AddTrackTraceMessaging();
 
