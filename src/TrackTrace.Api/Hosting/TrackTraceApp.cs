@@ -18,6 +18,7 @@ using TrackTrace.Api.Messaging;
 using TrackTrace.Api.Security;
 using TrackTrace.Api.Shipments;
 using TrackTrace.Api.Shipments.RecordingScan;
+using TrackTrace.Api.StaffPage;
 using TrackTrace.Api.Stations;
 using TrackTrace.Api.Workflows;
 using TrackTrace.Domain;
@@ -144,6 +145,7 @@ public static class TrackTraceApp
         api.MapShipments();
         api.MapDevices();
         api.MapAlerts();
+        app.MapStaffPage();
         return app;
     }
 
