@@ -10,7 +10,7 @@ const PAGE_SIZE = 50;
 const RETRY_AFTER_CLOSE_MS = 5000;
 
 const known = new Map(); // alert id → alert, as last seen
-const listeners = new Set(); // views that show alerts: ({ alert, fresh }) => void
+const listeners = new Set(); // lists on screen: ({ alert, fresh, reset }) => true when they showed the alert
 let source;
 let newestRaisedAt;
 
@@ -51,14 +51,17 @@ function remember(alert, live) {
   known.set(alert.id, alert);
   if (!newestRaisedAt || alert.raisedAt > newestRaisedAt) newestRaisedAt = alert.raisedAt;
   if (live && !seen) {
-    announce(`New alert: ${alert.title}`);
-    notify({ alert, fresh: true });
+    // A list on screen is a log region and is read out by itself; elsewhere say it here.
+    if (!notify({ alert, fresh: true })) announce(`New alert: ${alert.title}`);
     refreshCount();
   }
 }
 
+/** Tells the lists on screen; true when one of them showed the alert. */
 function notify(change) {
-  for (const listener of listeners) listener(change);
+  let shown = false;
+  for (const listener of listeners) shown = listener(change) === true || shown;
+  return shown;
 }
 
 let countTimer;
@@ -154,7 +157,7 @@ export function alertItem(alert, { headingLevel = 2, fresh = false } = {}) {
  * region, so screen readers hear them) and acknowledgements elsewhere on the page update it.
  */
 export function alertList(initial, {
-  headingLevel = 2, accepts = () => true, labelText = 'Alerts, newest first', onAdded = () => {},
+  headingLevel = 2, accepts = () => true, labelText = 'Alerts, newest first', onAdded = () => {}, onReset = () => {},
 } = {}) {
   for (const alert of initial) remember(alert, false);
   const list = h('ol', { class: 'feed', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions', 'aria-label': labelText });
@@ -171,7 +174,8 @@ export function alertList(initial, {
   };
   add(initial, 'bottom');
   const listener = ({ alert, fresh, reset }) => {
-    if (reset || !alert || !accepts(alert)) return;
+    if (reset) { onReset(); return false; }
+    if (!accepts(alert)) return false;
     const existing = list.querySelector(`[data-alert-id="${CSS.escape(alert.id)}"]`);
     if (existing) {
       if (!existing.contains(document.activeElement)) existing.replaceWith(alertItem(alert, { headingLevel }));
@@ -179,7 +183,9 @@ export function alertList(initial, {
       list.prepend(alertItem(alert, { headingLevel, fresh: true }));
       sync();
       onAdded(alert);
+      return true;
     }
+    return false;
   };
   listeners.add(listener);
   return { element: wrapper, append: (alerts) => add(alerts, 'bottom'), stop: () => listeners.delete(listener) };
@@ -211,6 +217,8 @@ export async function renderAlerts(main) {
       const feed = alertList(first.items, {
         accepts: (a) => !openOnly.checked || !a.acknowledged,
         onAdded: () => { loaded += 1; total += 1; showSummary(total); },
+        // More missed than the stream replays: read the list again.
+        onReset: () => load(),
       });
       current = feed;
       const more = h('button', { type: 'button', class: 'button' }, 'Show older alerts');

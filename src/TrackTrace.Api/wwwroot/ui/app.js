@@ -50,6 +50,15 @@ async function route({ navigated = false } = {}) {
   }
 }
 
-window.addEventListener('hashchange', () => { window.scrollTo(0, 0); route({ navigated: true }); });
+// Only #/... addresses are views; the skip link moves focus without leaving the view.
+window.addEventListener('hashchange', () => {
+  if (!location.hash.startsWith('#/') && location.hash !== '') return;
+  window.scrollTo(0, 0);
+  route({ navigated: true });
+});
+document.querySelector('.skip-link')?.addEventListener('click', (event) => {
+  event.preventDefault();
+  main.focus();
+});
 startAlertFeed();
 route();

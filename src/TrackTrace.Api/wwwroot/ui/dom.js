@@ -110,3 +110,16 @@ export function onWidth(element, render) {
   });
   observer.observe(element);
 }
+
+/**
+ * A box that scrolls sideways when its content is wider: a named region that takes keyboard focus
+ * (so arrow keys scroll it) only while there is something to scroll.
+ */
+export function scrollBox(name, ...children) {
+  const box = h('div', { class: 'scroll-x', role: 'region', 'aria-label': name }, ...children);
+  new ResizeObserver(() => {
+    if (box.scrollWidth > box.clientWidth + 1) box.setAttribute('tabindex', '0');
+    else box.removeAttribute('tabindex');
+  }).observe(box);
+  return box;
+}

@@ -3,7 +3,7 @@
 // Back returns to it.
 
 import { api, query } from './api.js';
-import { fill, h, label, plural, problemBox, time } from './dom.js';
+import { fill, h, label, plural, problemBox, scrollBox, time } from './dom.js';
 
 const PAGE_SIZE = 25;
 const SEARCH_DELAY_MS = 300;
@@ -126,13 +126,14 @@ export async function renderList(main, params) {
       return;
     }
     const pages = Math.max(1, Math.ceil(page.total / page.pageSize));
-    const go = (number) => () => { filters.page = number; load().then(() => summary.focus?.()); };
+    // The pager is drawn anew, so keyboard focus moves to the page's first shipment.
+    const go = (number) => async () => { filters.page = number; await load(); results.querySelector('tbody a')?.focus(); };
     fill(results,
-      h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': 'Shipments table' },
+      h('div', { class: 'table-wrap' }, scrollBox('Shipments table',
         h('table', { class: 'table' },
           h('caption', { class: 'visually-hidden' }, 'Shipments, newest activity first'),
           h('thead', {}, h('tr', {}, ['Shipment', 'Route', 'Status and flags', 'Current leg', 'Last check-in'].map((c) => h('th', { scope: 'col' }, c)))),
-          h('tbody', {}, page.items.map((item) => row(item, routeNames))))),
+          h('tbody', {}, page.items.map((item) => row(item, routeNames)))))),
       pages > 1 && h('nav', { class: 'pager', 'aria-label': 'Pages' },
         h('button', { type: 'button', class: 'button', disabled: page.page <= 1, onclick: go(page.page - 1) }, '‹ Previous'),
         h('span', { class: 'pager__state' }, `Page ${page.page} of ${pages}`),

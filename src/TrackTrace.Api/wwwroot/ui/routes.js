@@ -3,7 +3,7 @@
 
 import { api } from './api.js';
 import {
-  fill, formatDateTime, formatDay, formatMinutes, formatTime, h, onWidth, plural, problemBox, s, uid,
+  fill, formatDateTime, formatDay, formatMinutes, formatTime, h, onWidth, plural, problemBox, s, scrollBox, uid,
 } from './dom.js';
 
 /** Splits a label into at most `lines` lines of about `width` characters; the last one ends in … when cut. */
@@ -108,7 +108,7 @@ function coldChainText(profile) {
 }
 
 function routeCard(workflow, headingLevel) {
-  const diagramBox = h('div', { class: 'scroll-x', tabindex: '0', role: 'region', 'aria-label': `Diagram of ${workflow.name}` });
+  const diagramBox = scrollBox(`Diagram of ${workflow.name}`);
   onWidth(diagramBox, (width) => fill(diagramBox, routeDiagram(workflow, width)));
   const mermaid = h('pre', { class: 'mermaid-source' });
   const details = h('details', { class: 'details' }, h('summary', {}, 'State machine as Mermaid text'), mermaid);
@@ -294,7 +294,7 @@ export function progressLine(workflow, shipment, timeline, availableWidth) {
 
 /** The progress line sized to its box, with a legend. */
 export function progressSection(workflow, shipment, timeline) {
-  const holder = h('div', { class: 'scroll-x', tabindex: '0', role: 'region', 'aria-label': 'Route progress, scrolls sideways on small screens' });
+  const holder = scrollBox('Route progress');
   onWidth(holder, (width) => fill(holder, progressLine(workflow, shipment, timeline, width)));
   const key = (cls, text) => h('li', {}, h('span', { class: ['legend__swatch', cls], 'aria-hidden': 'true' }), text);
   return h('div', {},

@@ -5,7 +5,7 @@ import { api } from './api.js';
 import { describeBreach, temperatureChart } from './chart.js';
 import {
   celsius, fill, formatDateTime, formatDateTimeSeconds, formatDay, formatMinutes, formatTimeSeconds, h, label, onWidth, plural, problemBox,
-  s as svg, time,
+  s as svg, scrollBox, time,
 } from './dom.js';
 import { progressFacts, progressSection } from './routes.js';
 import { flags, statusBadge } from './list.js';
@@ -98,6 +98,7 @@ function coldChainSection(coldChain, readings, facts) {
     stat('Readings', String(coldChain.readingCount)),
     stat('Delivery', h('span', { class: coldChain.delivery === 'refused' ? 'text-danger' : 'text-ok' }, label(coldChain.delivery))));
 
+  const spells = [...coldChain.excursions];
   let chart;
   if (readings.length === 0) {
     chart = h('p', { class: 'empty' }, 'No temperature readings yet.');
@@ -106,20 +107,21 @@ function coldChainSection(coldChain, readings, facts) {
     onWidth(chart, (width) => fill(chart, temperatureChart(coldChain, readings, width)));
   }
 
-  const spells = [...coldChain.excursions];
   const excursions = spells.length === 0 ? null : h('details', { class: 'details' },
     h('summary', {}, `${plural(spells.length, 'excursion')} outside the range`),
-    h('div', { class: 'scroll-x' }, h('table', { class: 'table table--compact' },
+    scrollBox('Excursions', h('table', { class: 'table table--compact' },
       h('thead', {}, h('tr', {}, ['From', 'To', 'Duration', 'Direction', 'Extreme'].map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, spells.map((e) => h('tr', {},
         h('td', {}, time(e.startedAt)), h('td', {}, time(e.endedAt)), h('td', {}, formatMinutes(e.minutes)),
         h('td', {}, label(e.direction)), h('td', {}, celsius(e.extremeCelsius))))))));
 
+  const key = (cls, text) => h('li', {}, h('span', { class: ['legend__swatch', cls], 'aria-hidden': 'true' }), text);
+  const hasHardLimit = coldChain.hardMinCelsius != null || coldChain.hardMaxCelsius != null;
   const legend = h('ul', { class: 'legend', 'aria-label': 'Chart legend' },
-    h('li', {}, h('span', { class: 'legend__swatch legend--band', 'aria-hidden': 'true' }), 'Allowed range'),
-    h('li', {}, h('span', { class: 'legend__swatch legend--hard', 'aria-hidden': 'true' }), 'Hard limit'),
-    h('li', {}, h('span', { class: 'legend__swatch legend--excursion', 'aria-hidden': 'true' }), 'Excursion'),
-    h('li', {}, h('span', { class: 'legend__swatch legend--breach', 'aria-hidden': 'true' }), 'Breach'));
+    key('legend--band', 'Allowed range'),
+    hasHardLimit && key('legend--hard', 'Hard limit'),
+    (spells.length > 0 || coldChain.currentExcursion) && key('legend--excursion', 'Excursion'),
+    coldChain.breach && key('legend--breach', 'Breach'));
 
   return [...parts, h('div', { class: 'cold-grid' }, h('div', { class: 'cold-grid__chart' }, chart, readings.length > 0 && legend), stats), excursions];
 }
