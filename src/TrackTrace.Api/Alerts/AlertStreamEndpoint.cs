@@ -32,7 +32,7 @@ public static class AlertStreamEndpoint
             .WithSummary("New alerts as server-sent events; ?since= or Last-Event-ID replays what was missed (staff)");
 
     private static async Task Handle(
-        HttpContext http, DateTimeOffset? since, AlertFeed feed, IQuerySession query, IOptions<JsonOptions> json,
+        HttpContext http, DateTimeOffset? since, AlertFeed feed, IDocumentStore store, IOptions<JsonOptions> json,
         IHostApplicationLifetime lifetime, TimeProvider clock)
     {
         var from = LastEventId(http.Request) ?? since;
@@ -54,9 +54,7 @@ public static class AlertStreamEndpoint
             var replayed = new HashSet<string>();
             if (from is { } start)
             {
-                var earliest = start - AlertFeed.CommitLag;
-                var missed = await query.Query<Alert>().Where(a => a.RaisedAt >= earliest)
-                    .OrderBy(a => a.RaisedAt).ThenBy(a => a.Id).Take(MaxReplay + 1).ToListAsync(ct);
+                var missed = await MissedAsync(store, start - AlertFeed.CommitLag, ct);
                 if (missed.Count > MaxReplay)
                 {
                     await WriteAsync(response, "event: reset\ndata: {}\n\n", ct);
@@ -96,6 +94,14 @@ public static class AlertStreamEndpoint
         {
             // Ending the response makes the browser reconnect and catch up from the store.
         }
+    }
+
+    /// <summary>A session of its own, closed at once: the stream itself stays open for hours.</summary>
+    private static async Task<IReadOnlyList<Alert>> MissedAsync(IDocumentStore store, DateTimeOffset earliest, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        return await session.Query<Alert>().Where(a => a.RaisedAt >= earliest)
+            .OrderBy(a => a.RaisedAt).ThenBy(a => a.Id).Take(MaxReplay + 1).ToListAsync(ct);
     }
 
     private enum Wake
