@@ -6,14 +6,20 @@ import {
   fill, formatDateTime, formatDay, formatMinutes, formatTime, h, onWidth, plural, problemBox, s, scrollBox, uid,
 } from './dom.js';
 
-/** Splits a label into at most `lines` lines of about `width` characters; the last one ends in … when cut. */
+/**
+ * Splits a label into at most `lines` lines of about `width` characters (a word may run two over:
+ * the width is an estimate), breaking longer words after a hyphen ("Pre-|carriage"); the last
+ * line ends in … when the label is cut.
+ */
 function wrap(text, width, lines = 2) {
-  const words = text.split(/\s+/);
+  const slack = 2;
+  const words = text.split(/\s+/).flatMap((w) => (w.length > width + slack && w.includes('-') ? w.split(/(?<=-)/) : [w]));
   const out = [];
   let line = '';
   for (const word of words) {
+    const joined = line.endsWith('-') ? `${line}${word}` : `${line} ${word}`;
     if (!line) line = word;
-    else if (`${line} ${word}`.length <= width) line = `${line} ${word}`;
+    else if (joined.length <= width) line = joined;
     else { out.push(line); line = word; }
   }
   if (line) out.push(line);
@@ -22,7 +28,7 @@ function wrap(text, width, lines = 2) {
     kept[lines - 1] = `${kept[lines - 1].slice(0, Math.max(1, width - 1))}…`;
     return kept;
   }
-  return out.map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l));
+  return out.map((l) => (l.length > width + slack ? `${l.slice(0, width + slack - 1)}…` : l));
 }
 
 const textLines = (lines, x, y, lineHeight, attributes) =>
@@ -32,21 +38,23 @@ const textLines = (lines, x, y, lineHeight, attributes) =>
 // Route diagram: legs in order as boxes, arrows between them, optional legs dashed with an arc
 // that skips them. Boxes shrink to fit the width down to a minimum; below that it scrolls.
 
-const GAP = 40;
-const BOX_H = 78;
-
 export function routeDiagram(workflow, availableWidth = 1200) {
   const legs = workflow.legs;
-  const left = 86;
-  const boxW = Math.round(Math.min(170, Math.max(118, (availableWidth - left - 12) / legs.length - GAP)));
+  const narrow = availableWidth < 900;
+  const left = narrow ? 70 : 86;
+  const gap = narrow ? 24 : legs.length > 5 ? 30 : 40;
+  const boxW = Math.round(Math.min(170, Math.max(108, (availableWidth - left - 12 + gap) / legs.length - gap)));
+  const chars = Math.floor((boxW - 24) / 7.1);
+  const names = legs.map((leg) => wrap(leg.name, chars, 3));
   const optional = legs.filter((l) => l.optional);
+  const boxH = 34 + 15 * Math.max(...names.map((n) => n.length)) + (optional.length ? 16 : 6);
   const top = optional.length ? 64 : 14;
-  const width = left + legs.length * (boxW + GAP) - GAP + 12;
-  const height = top + BOX_H + 14;
+  const width = left + legs.length * (boxW + gap) - gap + 12;
+  const height = top + boxH + 14;
   const markerId = uid('arrow');
   const titleId = uid('route-title');
   const descId = uid('route-desc');
-  const boxX = (i) => left + i * (boxW + GAP);
+  const boxX = (i) => left + i * (boxW + gap);
   const description = `${plural(legs.length, 'leg')} in order: ${legs.map((l) => `${l.number}. ${l.name} (${l.stationType}${l.optional ? ', optional' : ''})`).join('; ')}.`
     + (optional.length ? ` ${optional.map((l) => `Leg ${l.number} may be skipped`).join('; ')}.` : '');
 
@@ -60,30 +68,29 @@ export function routeDiagram(workflow, availableWidth = 1200) {
   }, s('path', { d: 'M0 0L10 5L0 10z', class: 'diagram__arrowhead' }))));
 
   // Start: the shipment is registered before its first check-in.
-  const midY = top + BOX_H / 2;
+  const midY = top + boxH / 2;
   svg.append(
-    s('circle', { cx: 36, cy: midY, r: 8, class: 'diagram__start' }),
-    s('text', { x: 36, y: midY + 26, class: 'diagram__small', 'text-anchor': 'middle' }, 'registered'),
-    s('line', { x1: 44, y1: midY, x2: left - 2, y2: midY, class: 'diagram__edge', 'marker-end': `url(#${markerId})` }));
+    s('circle', { cx: 32, cy: midY, r: 8, class: 'diagram__start' }),
+    s('text', { x: 32, y: midY + 26, class: 'diagram__small', 'text-anchor': 'middle' }, 'registered'),
+    s('line', { x1: 40, y1: midY, x2: left - 2, y2: midY, class: 'diagram__edge', 'marker-end': `url(#${markerId})` }));
 
-  const chars = Math.floor((boxW - 22) / 7.3);
   legs.forEach((leg, i) => {
     const x = boxX(i);
     const last = i === legs.length - 1;
     if (!last) {
       svg.append(s('line', {
-        x1: x + boxW, y1: midY, x2: x + boxW + GAP - 2, y2: midY, class: 'diagram__edge', 'marker-end': `url(#${markerId})`,
+        x1: x + boxW, y1: midY, x2: x + boxW + gap - 2, y2: midY, class: 'diagram__edge', 'marker-end': `url(#${markerId})`,
       }));
     }
     const stations = leg.stations?.length ? plural(leg.stations.length, 'station') : 'any station';
     svg.append(s('g', { class: ['diagram__leg', leg.optional && 'diagram__leg--optional', last && 'diagram__leg--last'] },
       s('title', {}, `${leg.number}. ${leg.name}: a ${leg.stationType}${leg.optional ? ', optional' : ''}; ${stations}${last ? '; a check-in here is the delivery' : ''}`),
-      s('rect', { x, y: top, width: boxW, height: BOX_H, rx: 8 }),
-      last && s('rect', { x: x + 4, y: top + 4, width: boxW - 8, height: BOX_H - 8, rx: 5, class: 'diagram__inner' }),
+      s('rect', { x, y: top, width: boxW, height: boxH, rx: 8 }),
+      last && s('rect', { x: x + 4, y: top + 4, width: boxW - 8, height: boxH - 8, rx: 5, class: 'diagram__inner' }),
       s('text', { x: x + 12, y: top + 21, class: 'diagram__number' }, `${leg.number}`),
-      s('text', { x: x + boxW - 11, y: top + 21, class: 'diagram__type', 'text-anchor': 'end' }, leg.stationType),
-      textLines(wrap(leg.name, chars), x + 12, top + 42, 15, { class: 'diagram__name' }),
-      leg.optional && s('text', { x: x + boxW - 11, y: top + BOX_H - 9, class: 'diagram__optional', 'text-anchor': 'end' }, 'optional')));
+      s('text', { x: x + 27, y: top + 21, class: 'diagram__type' }, leg.stationType),
+      textLines(names[i], x + 12, top + 41, 15, { class: 'diagram__name' }),
+      leg.optional && s('text', { x: x + boxW - 11, y: top + boxH - 9, class: 'diagram__optional', 'text-anchor': 'end' }, 'optional')));
   });
 
   // A skip arc over each optional leg, from the leg before it to the leg after it. With both
@@ -292,14 +299,21 @@ export function progressLine(workflow, shipment, timeline, availableWidth) {
   return svg;
 }
 
-/** The progress line sized to its box, with a legend. */
+/** The progress line sized to its box, with a legend of what it shows. */
 export function progressSection(workflow, shipment, timeline) {
   const holder = scrollBox('Route progress');
   onWidth(holder, (width) => fill(holder, progressLine(workflow, shipment, timeline, width)));
+  const facts = progressFacts(timeline);
   const key = (cls, text) => h('li', {}, h('span', { class: ['legend__swatch', cls], 'aria-hidden': 'true' }), text);
   return h('div', {},
     holder,
     h('ul', { class: 'legend', 'aria-label': 'Legend' },
-      key('legend--done', 'Done'), key('legend--current', 'Current position'), key('legend--next', 'Expected next'),
-      key('legend--optional', 'Optional leg'), key('legend--anomaly', 'Out-of-sequence scan'), key('legend--breach', 'Cold-chain breach')));
+      key('legend--done', 'Done'),
+      shipment.status !== 'delivered' && shipment.currentLeg.number > 0 && key('legend--current', 'Current position'),
+      shipment.nextExpected.length > 0 && key('legend--next', 'Expected next'),
+      workflow.legs.some((l) => l.optional) && key('legend--optional', 'Optional leg'),
+      shipment.status === 'delivered' && key('legend--delivered', 'Delivered'),
+      facts.anomalies.length > 0 && key('legend--anomaly', 'Out-of-sequence scan'),
+      facts.breach && key('legend--breach', 'Cold-chain breach'),
+      shipment.status === 'refused' && key('legend--refused', 'Delivery refused')));
 }
