@@ -16,13 +16,8 @@ set -a
 set +a
 
 dotnet build src/TrackTrace.Api -c Release -v quiet -nologo
+scripts/dev-pki.sh
 PKI="$ROOT/.tracktrace/pki"
-if [ ! -f "$PKI/ca.key" ]; then
-  echo "run: creating a development CA, server and admin certificates in $PKI"
-  scripts/tracktrace ca init --out "$PKI" --name "TrackTrace Dev CA"
-fi
-[ -f "$PKI/server.key" ] || scripts/tracktrace cert server --ca "$PKI" --dns localhost --ip 127.0.0.1 --out "$PKI"
-[ -f "$PKI/admin.key" ] || scripts/tracktrace cert issue --ca "$PKI" --device admin --out "$PKI"
 
 export ConnectionStrings__Postgres="${TRACKTRACE_POSTGRES/Database=postgres/Database=tracktrace};No Reset On Close=true"
 export RabbitMq__Uri="$TRACKTRACE_RABBITMQ"

@@ -60,11 +60,7 @@ public static class TrackTraceApp
             {
                 var opts = new StoreOptions();
                 opts.Connection(sp.GetRequiredService<NpgsqlDataSource>());
-                TrackTraceStore.Configure(opts);
-                opts.RegisterDocumentType<ScanReceipt>();
-                opts.RegisterDocumentType<DeviceLastSeen>();
-                opts.Storage.ExtendedSchemaObjects.Add(WebhookDeliveries.Table());
-                opts.Storage.ExtendedSchemaObjects.AddRange(ColdChainTables.All());
+                ConfigureStore(opts);
                 return opts;
             })
             .UseLightweightSessions()
@@ -88,6 +84,7 @@ public static class TrackTraceApp
         services.AddSingleton<DeviceDirectory>();
         services.AddSingleton<DeviceRegistry>();
         services.AddSingleton<DeviceRejectionAlerts>();
+        services.AddSingleton<DeviceGate>();
         services.AddSingleton<DeviceActivity>();
         services.AddHostedService(sp => sp.GetRequiredService<DeviceActivity>());
         services.AddHostedService<AdminBootstrap>();
@@ -147,6 +144,17 @@ public static class TrackTraceApp
         api.MapAlerts();
         app.MapStaffPage();
         return app;
+    }
+
+    /// <summary>Everything the service keeps in PostgreSQL: the domain's store plus the API's own tables.</summary>
+    public static void ConfigureStore(StoreOptions opts)
+    {
+        TrackTraceStore.Configure(opts);
+        opts.RegisterDocumentType<ScanReceipt>();
+        opts.RegisterDocumentType<DeviceLastSeen>();
+        opts.Storage.ExtendedSchemaObjects.Add(WebhookDeliveries.Table());
+        opts.Storage.ExtendedSchemaObjects.AddRange(ColdChainTables.All());
+        opts.Storage.ExtendedSchemaObjects.Add(DeviceWriteGuard.Definition());
     }
 
     private static RouteCatalog LoadRoutes(WorkflowOptions options) =>

@@ -1,25 +1,60 @@
-using Marten;
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Npgsql;
 using TrackTrace.Domain;
 using TrackTrace.Domain.Devices;
 
 namespace TrackTrace.Api.Security;
 
-/// <summary>
-/// Reads the device attribute store. Asked on every request and never cached: a suspension or an
-/// attribute change committed by any instance is seen by the very next request on every instance.
-/// One primary-key join, so its cost does not grow with the number of enrolled devices.
-/// </summary>
-public sealed class DeviceDirectory(IDocumentStore store)
-{
-    private const string ByFingerprint =
-        $"select d.data from {TrackTraceStore.Schema}.mt_doc_device d " +
-        $"join {TrackTraceStore.Schema}.mt_doc_devicecertificate c on d.id = '{Device.StreamPrefix}' || c.device_id " +
-        "where c.id = ?";
+/// <summary>A device as the attribute store holds it now, with the version of its row.</summary>
+public sealed record DeviceRecord(Device Device, long Version);
 
-    public async Task<Device?> FindByCertificateAsync(string fingerprint, CancellationToken ct)
+/// <summary>
+/// Reads the device attribute store: one primary-key join from certificate fingerprint to device,
+/// so its cost does not grow with the number of enrolled devices. It also remembers the last
+/// record read per certificate, for endpoints whose write carries the device check in its own
+/// transaction (<see cref="DeviceWriteGuard"/>): for them the remembered record only says who the
+/// device was; whether it still may act is decided by the database when the write commits.
+/// </summary>
+public sealed class DeviceDirectory(NpgsqlDataSource dataSource)
+{
+    private const int RememberedMax = 500_000;
+
+    private const string ByFingerprint =
+        $"select d.data::text, d.mt_version from {TrackTraceStore.Schema}.mt_doc_device d " +
+        $"join {TrackTraceStore.Schema}.mt_doc_devicecertificate c on d.id = '{Device.StreamPrefix}' || c.device_id " +
+        "where c.id = $1";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
-        await using var session = store.QuerySession();
-        var found = await session.QueryAsync<Device>(ByFingerprint, ct, fingerprint);
-        return found.Count == 0 ? null : found[0];
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    private readonly ConcurrentDictionary<string, DeviceRecord> _recent = new();
+
+    public async Task<DeviceRecord?> FindByCertificateAsync(string fingerprint, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand(ByFingerprint);
+        command.Parameters.AddWithValue(fingerprint);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct))
+        {
+            _recent.TryRemove(fingerprint, out _);
+            return null;
+        }
+
+        var record = new DeviceRecord(JsonSerializer.Deserialize<Device>(reader.GetString(0), Json)!, reader.GetInt64(1));
+        if (_recent.Count < RememberedMax)
+        {
+            _recent[fingerprint] = record;
+        }
+
+        return record;
     }
+
+    /// <summary>The record last read for this certificate, if any; never proof that the device may act now.</summary>
+    public DeviceRecord? Recent(string fingerprint) => _recent.GetValueOrDefault(fingerprint);
+
+    public void Forget(string fingerprint) => _recent.TryRemove(fingerprint, out _);
 }

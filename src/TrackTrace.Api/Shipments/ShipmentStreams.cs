@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using JasperFx;
 using Marten;
 using Microsoft.Extensions.Caching.Memory;
@@ -24,14 +25,39 @@ public sealed record AppendResult(AppendOutcome Outcome, Shipment? State, IReadO
 /// <summary>
 /// The one write path for shipment streams: decide on the current state, append the events with the
 /// state's version as the optimistic guard, and store the evolved snapshot and any alerts in the
-/// same transaction, one round trip. The last known state of busy shipments is kept in memory;
-/// a stale copy (another instance moved the stream) only costs a version conflict and a reload.
+/// same transaction. The last known state of busy shipments is kept in memory; a stale copy
+/// (another instance moved the stream) only costs a version conflict and a reload.
 /// </summary>
-public sealed class ShipmentStreams(IDocumentStore store, TimeProvider clock)
+/// <remarks>
+/// Group commit: appends that arrive while earlier ones are being committed share the next
+/// transaction (at most one append per stream in it), so under load a commit carries many scans
+/// instead of one; alone, an append is committed at once. A batch that fails is replayed one append
+/// per transaction, so each caller gets its own answer (appended, version conflict, already recorded).
+/// </remarks>
+public sealed class ShipmentStreams : IAsyncDisposable
 {
-    private readonly MemoryCache _states = new(new MemoryCacheOptions { SizeLimit = 200_000 });
+    private const int MaxBatch = 64;
+    private const int Committers = 4;
+
     private static readonly MemoryCacheEntryOptions Entry =
         new MemoryCacheEntryOptions().SetSize(1).SetSlidingExpiration(TimeSpan.FromMinutes(20));
+
+    private readonly IDocumentStore _store;
+    private readonly TimeProvider _clock;
+    private readonly MemoryCache _states = new(new MemoryCacheOptions { SizeLimit = 200_000 });
+    private readonly Channel<PendingAppend> _pending = Channel.CreateUnbounded<PendingAppend>();
+    private readonly Task[] _committers;
+
+    public ShipmentStreams(IDocumentStore store, TimeProvider clock)
+    {
+        _store = store;
+        _clock = clock;
+        _committers = Enumerable.Range(0, Committers).Select(_ => Task.Run(CommitLoopAsync)).ToArray();
+    }
+
+    private sealed record PendingAppend(
+        Shipment State, IReadOnlyList<object> Events, Action<IDocumentSession>? Alongside,
+        TaskCompletionSource<AppendResult> Done);
 
     public async Task<Shipment?> LoadAsync(string shipmentId, bool fresh, CancellationToken ct)
     {
@@ -40,7 +66,7 @@ public sealed class ShipmentStreams(IDocumentStore store, TimeProvider clock)
             return cached;
         }
 
-        await using var session = store.QuerySession();
+        await using var session = _store.QuerySession();
         var state = await session.LoadAsync<Shipment>(shipmentId, ct);
         if (state is not null)
         {
@@ -56,7 +82,7 @@ public sealed class ShipmentStreams(IDocumentStore store, TimeProvider clock)
         var state = Shipment.Create(registered);
         try
         {
-            await using var session = store.LightweightSession();
+            await using var session = _store.LightweightSession();
             session.Events.StartStream<Shipment>(registered.ShipmentId, registered);
             session.Store(state);
             await session.SaveChangesAsync(ct);
@@ -70,17 +96,17 @@ public sealed class ShipmentStreams(IDocumentStore store, TimeProvider clock)
         return true;
     }
 
-    public async Task<AppendResult> AppendAsync(
+    public Task<AppendResult> AppendAsync(
         Shipment state, IReadOnlyList<object> events, Action<IDocumentSession>? alongside, CancellationToken ct)
     {
-        await using var session = store.LightweightSession();
-        var result = await AppendAsync(session, state, events, alongside, ct);
-        if (result.State is not null)
+        var done = new TaskCompletionSource<AppendResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_pending.Writer.TryWrite(new PendingAppend(state, events, alongside, done)))
         {
-            Remember(result.State);
+            throw new ObjectDisposedException(nameof(ShipmentStreams));
         }
 
-        return result;
+        // The append commits (or not) whatever the caller does now; only the wait is cancelled.
+        return done.Task.WaitAsync(ct);
     }
 
     /// <summary>
@@ -90,18 +116,101 @@ public sealed class ShipmentStreams(IDocumentStore store, TimeProvider clock)
     public async Task<AppendResult> AppendAsync(
         NpgsqlTransaction transaction, Shipment state, IReadOnlyList<object> events, CancellationToken ct)
     {
-        await using var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction, false));
+        await using var session = _store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction, false));
         return await AppendAsync(session, state, events, null, ct);
     }
 
     public void Remember(Shipment state) => _states.Set(state.Id, state, Entry);
 
-    private async Task<AppendResult> AppendAsync(
-        IDocumentSession session, Shipment state, IReadOnlyList<object> events, Action<IDocumentSession>? alongside,
-        CancellationToken ct)
+    public async ValueTask DisposeAsync()
+    {
+        _pending.Writer.TryComplete();
+        await Task.WhenAll(_committers);
+        _states.Dispose();
+    }
+
+    private async Task CommitLoopAsync()
+    {
+        var reader = _pending.Reader;
+        while (await reader.WaitToReadAsync())
+        {
+            var batch = new List<PendingAppend>();
+            var streams = new HashSet<string>();
+            var later = new List<PendingAppend>();
+            while (batch.Count < MaxBatch && reader.TryRead(out var append))
+            {
+                (streams.Add(append.State.Id) ? batch : later).Add(append);
+            }
+
+            foreach (var append in later)
+            {
+                _pending.Writer.TryWrite(append);
+            }
+
+            if (batch.Count > 1 && await TryCommitTogetherAsync(batch))
+            {
+                continue;
+            }
+
+            foreach (var append in batch)
+            {
+                await CommitAloneAsync(append);
+            }
+        }
+    }
+
+    private async Task<bool> TryCommitTogetherAsync(IReadOnlyList<PendingAppend> batch)
+    {
+        var results = new List<AppendResult>(batch.Count);
+        try
+        {
+            await using var session = _store.LightweightSession();
+            foreach (var append in batch)
+            {
+                results.Add(Enlist(session, append.State, append.Events, append.Alongside));
+            }
+
+            await session.SaveChangesAsync(CancellationToken.None);
+        }
+        catch (Exception)
+        {
+            // One of them conflicted or was a duplicate: each gets its own transaction and answer.
+            return false;
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            Remember(results[i].State!);
+            batch[i].Done.TrySetResult(results[i]);
+        }
+
+        return true;
+    }
+
+    private async Task CommitAloneAsync(PendingAppend append)
+    {
+        try
+        {
+            await using var session = _store.LightweightSession();
+            var result = await AppendAsync(session, append.State, append.Events, append.Alongside, CancellationToken.None);
+            if (result.State is not null)
+            {
+                Remember(result.State);
+            }
+
+            append.Done.TrySetResult(result);
+        }
+        catch (Exception ex)
+        {
+            append.Done.TrySetException(ex);
+        }
+    }
+
+    private AppendResult Enlist(
+        IDocumentSession session, Shipment state, IReadOnlyList<object> events, Action<IDocumentSession>? alongside)
     {
         var next = events.Aggregate(state, Shipment.Fold);
-        var now = clock.GetUtcNow();
+        var now = _clock.GetUtcNow();
         var alerts = events.Select(e => AlertRules.For(e, now)).OfType<AlertRaised>().ToArray();
         session.Events.Append(state.Id, next.Version, events.ToArray());
         session.Store(next);
@@ -111,6 +220,14 @@ public sealed class ShipmentStreams(IDocumentStore store, TimeProvider clock)
         }
 
         alongside?.Invoke(session);
+        return new AppendResult(AppendOutcome.Appended, next, alerts);
+    }
+
+    private async Task<AppendResult> AppendAsync(
+        IDocumentSession session, Shipment state, IReadOnlyList<object> events, Action<IDocumentSession>? alongside,
+        CancellationToken ct)
+    {
+        var result = Enlist(session, state, events, alongside);
         try
         {
             await session.SaveChangesAsync(ct);
@@ -125,6 +242,6 @@ public sealed class ShipmentStreams(IDocumentStore store, TimeProvider clock)
             return new AppendResult(AppendOutcome.AlreadyRecorded, null, []);
         }
 
-        return new AppendResult(AppendOutcome.Appended, next, alerts);
+        return result;
     }
 }

@@ -50,10 +50,11 @@ public sealed class RevocationTests(RevocationTests.TwoInstances setup) : IClass
         var station = await setup.Api.RegisterStationAsync("factory");
         var deviceId = ServiceFixture.NewId("scanner").ToLowerInvariant();
         var certificate = await setup.Api.EnrollAsync("scanner", station, deviceId, Current);
+        var prefix = ServiceFixture.NewId("REV");
         var shipments = new List<string>();
         for (var i = 0; i < 400; i++)
         {
-            shipments.Add(await setup.Api.RegisterShipmentAsync("road-domestic"));
+            shipments.Add(await setup.Api.RegisterShipmentAsync("road-domestic", $"{prefix}-{i:000}"));
         }
 
         // One keep-alive connection to the first instance, scanning as fast as it can.
@@ -92,7 +93,7 @@ public sealed class RevocationTests(RevocationTests.TwoInstances setup) : IClass
         // Whatever was stored is exactly what was accepted before the suspension answered.
         var accepted = outcomes.Count(o => o.Status == HttpStatusCode.Created);
         var page = await ServiceFixture.Expect(
-            await setup.Admin.GetAsync("/api/shipments?status=in-transit&pageSize=200"), HttpStatusCode.OK);
+            await setup.Admin.GetAsync($"/api/shipments?status=in-transit&q={prefix}&pageSize=200"), HttpStatusCode.OK);
         Assert.Equal(accepted, page.GetProperty("total").GetInt32());
 
         // A new connection, to either instance, is refused too.
@@ -126,6 +127,53 @@ public sealed class RevocationTests(RevocationTests.TwoInstances setup) : IClass
         Assert.Equal("attributes-changed", change.GetProperty("fact").GetString());
         Assert.Equal("admin", change.GetProperty("by").GetString());
         Assert.Equal("rotated the epoch", change.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task A_change_that_keeps_the_device_acceptable_does_not_interrupt_its_scans()
+    {
+        var station = await setup.Api.RegisterStationAsync("factory");
+        var deviceId = ServiceFixture.NewId("scanner").ToLowerInvariant();
+        using var scanner = setup.Service.Client(await setup.Api.EnrollAsync("scanner", station, deviceId, Current));
+        await ServiceFixture.Expect(await ServiceFixture.ScanAsync(scanner, await setup.Api.RegisterShipmentAsync("road-domestic")), HttpStatusCode.Created);
+
+        // A renewal certificate and a new operator attribute change the device's row, not its right to scan.
+        var renewal = TestPki.Instance.IssueDevice(deviceId);
+        await ServiceFixture.Expect(await setup.AdminOnSecond.PostAsJsonAsync($"/api/devices/{deviceId}/certificates",
+            new { certificate = TestPki.Pem(renewal) }), HttpStatusCode.OK);
+        await ServiceFixture.Expect(await setup.AdminOnSecond.PutAsJsonAsync($"/api/devices/{deviceId}/attributes",
+            new { attributes = new Dictionary<string, string>(Current) { ["dock"] = "7" }, reason = "moved to dock 7" }), HttpStatusCode.OK);
+
+        await ServiceFixture.Expect(await ServiceFixture.ScanAsync(scanner, await setup.Api.RegisterShipmentAsync("road-domestic")), HttpStatusCode.Created);
+        using var renewed = setup.Service.Client(renewal);
+        await ServiceFixture.Expect(await ServiceFixture.ScanAsync(renewed, await setup.Api.RegisterShipmentAsync("road-domestic")), HttpStatusCode.Created);
+    }
+
+    [Fact]
+    public async Task A_suspended_scanner_learns_nothing_from_answers_that_store_nothing()
+    {
+        var station = await setup.Api.RegisterStationAsync("factory");
+        var deviceId = ServiceFixture.NewId("scanner").ToLowerInvariant();
+        using var scanner = setup.Service.Client(await setup.Api.EnrollAsync("scanner", station, deviceId, Current));
+        var shipment = await setup.Api.RegisterShipmentAsync("road-domestic");
+        var scanId = Guid.NewGuid();
+        var at = DateTimeOffset.UtcNow;
+        await ServiceFixture.Expect(await ServiceFixture.ScanAsync(scanner, shipment, scanId, at), HttpStatusCode.Created);
+
+        await ServiceFixture.Expect(await setup.AdminOnSecond.PostAsJsonAsync($"/api/devices/{deviceId}/suspend",
+            new { reason = "stolen" }), HttpStatusCode.OK);
+
+        // Unknown shipment, a replay of its own earlier scan, bad input: all refused as the device, not answered.
+        foreach (var response in new[]
+                 {
+                     await ServiceFixture.ScanAsync(scanner, "NO-SUCH-SHIPMENT"),
+                     await ServiceFixture.ScanAsync(scanner, shipment, scanId, at),
+                     await scanner.PostAsJsonAsync("/api/scans", new { shipmentId = shipment }),
+                 })
+        {
+            var problem = await ServiceFixture.Expect(response, HttpStatusCode.Forbidden);
+            Assert.Equal("suspended", problem.GetProperty("reason").GetString());
+        }
     }
 
     [Fact]

@@ -38,6 +38,7 @@ public static class RecordScanEndpoint
 
     public static void MapRecordScan(this RouteGroupBuilder api) =>
         api.MapPost("/scans", Handle).WithTags("Scans").RequireAuthorization(Roles.Scanner)
+            .WithMetadata(new DeviceCheckedInWrite())
             .WithSummary("Check a shipment in at the scanner's station (scanner)")
             .Produces<ScanAccepted>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -48,11 +49,26 @@ public static class RecordScanEndpoint
 
     private static async Task<IResult> Handle(
         ScanRequest request, HttpContext http, ShipmentStreams streams, StationLookup stations, RouteCatalog routes,
-        IQuerySession query, ColdChainLedger ledger,
+        IQuerySession query, ColdChainLedger ledger, DeviceGate gate,
         IOptions<ApiOptions> api, IOptions<JsonOptions> json, TimeProvider clock, CancellationToken ct)
     {
         var receivedAt = clock.GetUtcNow();
         var deviceStation = http.User.StationId();
+        var guard = http.Features.Get<DeviceWriteGuard>();
+        var subject = http.Connection.ClientCertificate?.Subject ?? "";
+
+        // The device check of this endpoint rides in its write; an answer without a write asks the store first.
+        async Task<IResult> Checked(IResult answer)
+        {
+            if (guard is null)
+            {
+                return answer;
+            }
+
+            var (_, refusal) = await gate.ConfirmAsync(guard, subject, ct);
+            return refusal ?? answer;
+        }
+
         var errors = new Dictionary<string, string[]>();
         if (request.ScanId is null || request.ScanId == Guid.Empty)
         {
@@ -80,21 +96,21 @@ public static class RecordScanEndpoint
 
         if (errors.Count > 0)
         {
-            return Problems.Invalid(errors);
+            return await Checked(Problems.Invalid(errors));
         }
 
         if (deviceStation is null || (request.StationId is not null && request.StationId != deviceStation))
         {
-            return Problems.Result(StatusCodes.Status403Forbidden, "station-mismatch", "Not this scanner's station",
+            return await Checked(Problems.Result(StatusCodes.Status403Forbidden, "station-mismatch", "Not this scanner's station",
                 $"stationId: this scanner is enrolled at another station than '{request.StationId}'; omit stationId or send the scanner's own.",
-                new Dictionary<string, object?> { ["attribute"] = "station" });
+                new Dictionary<string, object?> { ["attribute"] = "station" }));
         }
 
         var station = await stations.FindAsync(deviceStation, ct);
         if (station is null)
         {
-            return Problems.Result(StatusCodes.Status422UnprocessableEntity, "unknown-station", "Unknown station",
-                $"stationId: no station '{deviceStation}' is registered.");
+            return await Checked(Problems.Result(StatusCodes.Status422UnprocessableEntity, "unknown-station", "Unknown station",
+                $"stationId: no station '{deviceStation}' is registered."));
         }
 
         var command = new CheckInShipment(request.ScanId!.Value, station.StationId, station.Type, http.User.DeviceId(),
@@ -105,7 +121,7 @@ public static class RecordScanEndpoint
             var shipment = await streams.LoadAsync(request.ShipmentId!, fresh: attempt > 0, ct);
             if (shipment is null)
             {
-                return Problems.NotFound("Shipment", request.ShipmentId!);
+                return await Checked(Problems.NotFound("Shipment", request.ShipmentId!));
             }
 
             var workflow = routes.Get(shipment.RouteId);
@@ -113,7 +129,27 @@ public static class RecordScanEndpoint
             var (status, body) = Answer(shipment, workflow, command, decision);
             var bodyJson = JsonSerializer.Serialize(body, body.GetType(), json.Value.SerializerOptions);
             var receipt = new ScanReceipt(command.ScanId, shipment.Id, hash, status, bodyJson, receivedAt);
-            var appended = await streams.AppendAsync(shipment, decision.Events, s => s.Insert(receipt), ct);
+            AppendResult appended;
+            try
+            {
+                appended = await streams.AppendAsync(shipment, decision.Events, s =>
+                {
+                    s.Insert(receipt);
+                    guard?.AddTo(s);
+                }, ct);
+            }
+            catch (Exception ex) when (DeviceWriteGuard.IsViolation(ex))
+            {
+                // The device changed since it was judged: judge it again, and try again if it still may scan.
+                (guard, var refusal) = await gate.ConfirmAsync(guard!, subject, ct);
+                if (refusal is not null)
+                {
+                    return refusal;
+                }
+
+                continue;
+            }
+
             switch (appended.Outcome)
             {
                 case AppendOutcome.Appended:
@@ -127,12 +163,12 @@ public static class RecordScanEndpoint
 
                     return Replay(receipt);
                 case AppendOutcome.AlreadyRecorded:
-                    return await AnswerRetry(query, command.ScanId, hash, http, ct);
+                    return await Checked(await AnswerRetry(query, command.ScanId, hash, http, ct));
             }
         }
 
-        return Problems.Result(StatusCodes.Status409Conflict, "concurrent-change", "Shipment busy",
-            "Other scans of this shipment kept arriving at the same moment; retry with the same scanId.");
+        return await Checked(Problems.Result(StatusCodes.Status409Conflict, "concurrent-change", "Shipment busy",
+            "Other scans of this shipment kept arriving at the same moment; retry with the same scanId."));
     }
 
     private static (int Status, object Body) Answer(

@@ -1,0 +1,24 @@
+namespace TrackTrace.Bench;
+
+public sealed record BenchOptions(
+    Uri Api, string Pki, string Postgres, int ServicePid, double StartToHealthyMs, string OutDirectory, string ReportPath,
+    bool Quick)
+{
+    /// <summary>How long each scenario warms up and then measures.</summary>
+    public TimeSpan WarmUp => TimeSpan.FromSeconds(Quick ? 3 : 10);
+
+    public TimeSpan Window => TimeSpan.FromSeconds(Quick ? 8 : 30);
+
+    public int Shipments => Quick ? 16_000 : 50_000;
+
+    public int FillerDevices => Quick ? 10_000 : 100_000;
+
+    public static BenchOptions Parse(string[] args)
+    {
+        string Value(string name) =>
+            args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? throw new ArgumentException($"missing {name}");
+        return new BenchOptions(new Uri(Value("--api")), Value("--pki"), Value("--postgres"), int.Parse(Value("--service-pid")),
+            double.Parse(Value("--start-to-healthy-ms"), System.Globalization.CultureInfo.InvariantCulture),
+            Value("--out"), Value("--report"), args.Contains("--quick"));
+    }
+}

@@ -1,0 +1,366 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using Marten;
+using TrackTrace.Api.Hosting;
+using TrackTrace.Api.Shipments;
+using TrackTrace.Api.Shipments.RecordingScan;
+using TrackTrace.Domain.Devices;
+using TrackTrace.Domain.Routes;
+using TrackTrace.Domain.Shipments;
+
+namespace TrackTrace.Bench;
+
+/// <summary>The scenarios of the benchmarks issue, in an order that lets each reuse what the last set up.</summary>
+public sealed class BenchRun(BenchOptions o)
+{
+    private const int Connections = 64;
+    private readonly string _runId = Convert.ToHexString(RandomNumberGenerator.GetBytes(2));
+    private readonly Dictionary<string, object> _results = new();
+
+    public async Task<Dictionary<string, object>> RunAsync()
+    {
+        var fleet = new Fleet(o.Api, o.Pki, _runId);
+        Log($"run {_runId}: enrolling 100 scanners, registering {o.Shipments} ocean-reefer shipments");
+        var firstHundred = await fleet.AddScannersAsync(100);
+        var pool = new ConcurrentQueue<string>(await fleet.RegisterShipmentsAsync(o.Shipments));
+        _results["setup"] = new { scanners = 100, shipments = o.Shipments, runId = _runId };
+
+        Log("6a. scan latency with 100 enrolled devices (16 workers)");
+        var small = await ScansAsync(firstHundred, pool, 16);
+        Log("    " + Describe(small));
+
+        Log("enrolling 100 more scanners (200 distinct certificates)");
+        await fleet.AddScannersAsync(100);
+
+        Log($"1. scan ingestion: {fleet.Scanners.Count} scanners, {Connections} concurrent keep-alive connections");
+        var ingestion = await ScansAsync(fleet.Scanners, pool, Connections);
+        _results["scanIngestion"] = ingestion.Summary();
+        Log("    " + Describe(ingestion));
+
+        Log("2. baseline: the same check-ins straight through the domain and Marten, no HTTP, no TLS, no auth");
+        var baseline = await BaselineAsync(fleet.Scanners, pool, Connections);
+        _results["baseline"] = baseline.Summary();
+        _results["ingestionOverBaseline"] = Math.Round(ingestion.PerSecond / baseline.PerSecond, 3);
+        Log("    " + Describe(baseline));
+
+        var rate = 0.8 * ingestion.PerSecond;
+        Log($"1b. scan latency paced at 80% of the peak ({rate:0}/s)");
+        var paced = await ScansAsync(fleet.Scanners, pool, Connections, rate);
+        _results["scanAt80Percent"] = paced.Summary();
+        Log("    " + Describe(paced));
+
+        Log("3. handshakes: a new mTLS connection per scan");
+        var handshakes = await HandshakesAsync(fleet, pool);
+        _results["handshakes"] = handshakes.Summary();
+        Log("    " + Describe(handshakes));
+
+        Log("4. telemetry: batches of 100 readings with breach evaluation");
+        var telemetry = await TelemetryAsync(fleet);
+        _results["telemetry"] = telemetry;
+
+        Log("5. revocation under load");
+        _results["revocation"] = await RevocationAsync(fleet, pool);
+
+        Log($"6b. filling the device store to {o.FillerDevices} devices, then the same scan load as 6a");
+        await FillDeviceStoreAsync(o.FillerDevices - fleet.Scanners.Count - 1 - 64);
+        var large = await ScansAsync(firstHundred, pool, 16);
+        Log("    " + Describe(large));
+        _results["deviceStoreScale"] = new
+        {
+            small = small.Summary(),
+            large = large.Summary(),
+            devicesLarge = o.FillerDevices,
+            meanRatio = Math.Round(large.Mean / small.Mean, 3),
+            p50Ratio = Math.Round(large.Percentile(50) / small.Percentile(50), 3),
+            p99Ratio = Math.Round(large.Percentile(99) / small.Percentile(99), 3),
+        };
+
+        _results["service"] = new { peakRssMb = PeakRssMb(o.ServicePid), startToHealthyMs = o.StartToHealthyMs };
+        _results["unusedShipments"] = pool.Count;
+        return _results;
+    }
+
+    /// <summary>Accepted check-ins over HTTPS with client certificates, closed loop or paced.</summary>
+    private async Task<Latencies> ScansAsync(
+        IReadOnlyList<Scanner> scanners, ConcurrentQueue<string> pool, int workers, double? rate = null)
+    {
+        var byType = scanners.GroupBy(s => s.StationType).ToDictionary(g => g.Key, g => g.ToArray());
+        var journeys = new Journeys(pool, workers);
+        var turn = 0;
+        return await LoadRunner.RunAsync(workers, o.WarmUp, o.Window, async (w, ct) =>
+        {
+            if (journeys.Next(w) is not var (shipment, type))
+            {
+                return null;
+            }
+
+            var candidates = byType[type];
+            var scanner = candidates[(int)((uint)Interlocked.Increment(ref turn) % candidates.Length)];
+            using var response = await scanner.Client.PostAsync("/api/scans", Fleet.ScanBody(shipment), ct);
+            if (response.StatusCode == HttpStatusCode.Created)
+            {
+                journeys.Accepted(w);
+                return true;
+            }
+
+            await Unexpected(response);
+            journeys.Abandon(w);
+            return false;
+        }, rate);
+    }
+
+    /// <summary>
+    /// The same decision, events, snapshot and receipt as POST /api/scans, written with the service's
+    /// own write path (ShipmentStreams) from this process: what the domain and Marten cost alone.
+    /// </summary>
+    private async Task<Latencies> BaselineAsync(IReadOnlyList<Scanner> scanners, ConcurrentQueue<string> pool, int workers)
+    {
+        using var store = DocumentStore.For(opts =>
+        {
+            opts.Connection(o.Postgres);
+            TrackTraceApp.ConfigureStore(opts);
+        });
+        var streams = new ShipmentStreams(store, TimeProvider.System);
+        var routes = RouteCatalog.Load(Path.Combine(AppContext.BaseDirectory, "workflows"));
+        var workflow = routes.Get("ocean-reefer");
+
+        // The service holds the snapshots of shipments it registered in memory; give the baseline the same start.
+        var share = Math.Min(pool.Count / 2, o.Quick ? 5_000 : 20_000);
+        var mine = new ConcurrentQueue<string>();
+        for (var i = 0; i < share && pool.TryDequeue(out var id); i++)
+        {
+            mine.Enqueue(id);
+        }
+
+        await using (var query = store.QuerySession())
+        {
+            foreach (var chunk in mine.Chunk(1000))
+            {
+                foreach (var shipment in await query.LoadManyAsync<Shipment>(chunk))
+                {
+                    streams.Remember(shipment);
+                }
+            }
+        }
+
+        var byType = scanners.GroupBy(s => s.StationType).ToDictionary(g => g.Key, g => g.ToArray());
+        var journeys = new Journeys(mine, workers);
+        var turn = 0;
+        return await LoadRunner.RunAsync(workers, o.WarmUp, o.Window, async (w, ct) =>
+        {
+            if (journeys.Next(w) is not var (shipmentId, type))
+            {
+                return null;
+            }
+
+            var candidates = byType[type];
+            var scanner = candidates[(int)((uint)Interlocked.Increment(ref turn) % candidates.Length)];
+            var shipment = await streams.LoadAsync(shipmentId, fresh: false, ct);
+            var now = DateTimeOffset.UtcNow;
+            var command = new CheckInShipment(Guid.NewGuid(), scanner.StationId, scanner.StationType, scanner.DeviceId, now, now, null);
+            var decision = ShipmentDecider.CheckIn(shipment!, workflow, command);
+            var body = $"{{\"status\":\"accepted\",\"scanId\":\"{command.ScanId}\",\"leg\":{decision.Leg?.Number}}}";
+            var receipt = new ScanReceipt(command.ScanId, shipmentId, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(body))),
+                201, body, now);
+            var appended = await streams.AppendAsync(shipment!, decision.Events, s => s.Insert(receipt), ct);
+            if (appended.Outcome == AppendOutcome.Appended && decision.Outcome is CheckInOutcome.Accepted or CheckInOutcome.Delivered)
+            {
+                journeys.Accepted(w);
+                return true;
+            }
+
+            journeys.Abandon(w);
+            return false;
+        });
+    }
+
+    /// <summary>Every scan on a new connection with TLS session resumption off: a full mTLS handshake each.</summary>
+    private async Task<Latencies> HandshakesAsync(Fleet fleet, ConcurrentQueue<string> pool)
+    {
+        var clients = fleet.Scanners.Select(s =>
+        {
+            var handler = Cli.Pki.TrustedChannel.CreateHandler(fleet.CaCertificate, s.Certificate);
+            handler.SslOptions.AllowTlsResume = false;
+            return (Scanner: s, Client: new HttpClient(handler) { BaseAddress = o.Api });
+        }).GroupBy(c => c.Scanner.StationType).ToDictionary(g => g.Key, g => g.ToArray());
+        var journeys = new Journeys(pool, Connections);
+        var turn = 0;
+        return await LoadRunner.RunAsync(Connections, o.WarmUp, o.Window, async (w, ct) =>
+        {
+            if (journeys.Next(w) is not var (shipment, type))
+            {
+                return null;
+            }
+
+            var candidates = clients[type];
+            var client = candidates[(int)((uint)Interlocked.Increment(ref turn) % candidates.Length)].Client;
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/scans") { Content = Fleet.ScanBody(shipment) };
+            request.Headers.ConnectionClose = true;
+            using var response = await client.SendAsync(request, ct);
+            if (response.StatusCode == HttpStatusCode.Created)
+            {
+                journeys.Accepted(w);
+                return true;
+            }
+
+            journeys.Abandon(w);
+            return false;
+        });
+    }
+
+    private async Task<object> TelemetryAsync(Fleet fleet)
+    {
+        const int batch = 100;
+        var sensors = await fleet.AddSensorsAsync(o.Quick ? 64 : 200);
+        var workers = 32;
+        var clocks = new long[sensors.Count];
+        var start = DateTimeOffset.UtcNow.AddDays(-30);
+        var turn = 0;
+        var latencies = await LoadRunner.RunAsync(workers, o.WarmUp, o.Window, async (w, ct) =>
+        {
+            // Each sensor's batches must not overlap in time: a worker owns the sensors w, w+workers, ...
+            var owned = sensors.Count / workers;
+            var index = w + workers * (int)((uint)Interlocked.Increment(ref turn) % owned);
+            var sensor = sensors[index];
+            var json = new StringBuilder("{\"readings\":[");
+            for (var i = 0; i < batch; i++)
+            {
+                var at = start.AddSeconds(10 * clocks[index]++);
+                var celsius = 5 + Math.Sin(clocks[index] / 50.0) * 1.5;
+                json.Append(i == 0 ? "" : ",").Append($"{{\"at\":\"{at:O}\",\"celsius\":{celsius:0.00}}}");
+            }
+
+            json.Append("]}");
+            using var response = await sensor.Client.PostAsync($"/api/shipments/{sensor.ShipmentId}/temperature-readings",
+                new StringContent(json.ToString(), Encoding.UTF8, "application/json"), ct);
+            return response.StatusCode == HttpStatusCode.OK;
+        });
+        Log($"    {latencies.PerSecond * batch:0} readings/s ({latencies.PerSecond:0.0} batches/s), p99 {latencies.Percentile(99):0.0} ms, errors {latencies.Errors}");
+        return new
+        {
+            sensors = sensors.Count, batchSize = batch, readingsPerSecond = Math.Round(latencies.PerSecond * batch), batches = latencies.Summary(),
+        };
+    }
+
+    /// <summary>
+    /// One factory scanner keeps checking fresh shipments in over its keep-alive connection while the
+    /// rest of the fleet loads the service; the admin suspends it. Every request it sends after the
+    /// suspension answered must be refused.
+    /// </summary>
+    private async Task<object> RevocationAsync(Fleet fleet, ConcurrentQueue<string> pool)
+    {
+        // From the second hundred: the first hundred measure the device-store scale afterwards.
+        var victim = fleet.Scanners.Last(s => s.StationType == "factory");
+        var others = fleet.Scanners.Where(s => s != victim).ToArray();
+        using var stop = new CancellationTokenSource();
+        var background = ScansAsync(others, pool, Connections - 1);
+        var clock = Stopwatch.StartNew();
+        long suspendedAt = long.MaxValue;
+        var sentAfter = 0;
+        var acceptedAfter = 0;
+        var acceptedBefore = 0;
+        var victimLoop = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested && pool.TryDequeue(out var shipment))
+            {
+                var sent = clock.ElapsedTicks;
+                using var response = await victim.Client.PostAsync("/api/scans", Fleet.ScanBody(shipment));
+                var after = sent > Interlocked.Read(ref suspendedAt);
+                if (after)
+                {
+                    sentAfter++;
+                }
+
+                if (response.StatusCode == HttpStatusCode.Created)
+                {
+                    if (after)
+                    {
+                        acceptedAfter++;
+                    }
+                    else
+                    {
+                        acceptedBefore++;
+                    }
+                }
+            }
+        });
+
+        await Task.Delay(o.WarmUp + TimeSpan.FromSeconds(2));
+        var suspendClock = Stopwatch.StartNew();
+        using (var suspended = await fleet.Admin.PostAsJsonAsync($"/api/devices/{victim.DeviceId}/suspend", new { reason = "benchmark revocation" }))
+        {
+            await Fleet.Expect(suspended, HttpStatusCode.OK);
+        }
+
+        var suspendMs = suspendClock.Elapsed.TotalMilliseconds;
+        Interlocked.Exchange(ref suspendedAt, clock.ElapsedTicks);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await stop.CancelAsync();
+        await victimLoop;
+        var load = await background;
+        Log($"    suspend answered in {suspendMs:0.0} ms under {load.PerSecond:0} scans/s; victim accepted {acceptedBefore} before, {acceptedAfter} of {sentAfter} sent after");
+        return new
+        {
+            suspendLatencyMs = Math.Round(suspendMs, 1),
+            backgroundScansPerSecond = Math.Round(load.PerSecond),
+            victimAcceptedBefore = acceptedBefore,
+            victimSentAfter = sentAfter,
+            victimAcceptedAfter = acceptedAfter,
+        };
+    }
+
+    /// <summary>
+    /// Grows the attribute store with enrollments written through Marten (same events and inline
+    /// projections as POST /api/devices); their certificates never connect, they only make the store large.
+    /// </summary>
+    private async Task FillDeviceStoreAsync(int count)
+    {
+        using var store = DocumentStore.For(opts =>
+        {
+            opts.Connection(o.Postgres);
+            TrackTraceApp.ConfigureStore(opts);
+        });
+        var now = DateTimeOffset.UtcNow;
+        await Parallel.ForEachAsync(Enumerable.Range(0, count).Chunk(1000), new ParallelOptions { MaxDegreeOfParallelism = 4 },
+            async (chunk, ct) =>
+            {
+                await using var session = store.LightweightSession();
+                foreach (var i in chunk)
+                {
+                    var id = $"f{_runId}-{i:000000}";
+                    var fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(id)));
+                    session.Events.StartStream<Device>(Device.StreamKey(id), new DeviceEnrolled(id, DeviceRole.Sensor, null,
+                        new DeviceCertificateInfo(fingerprint, $"CN={id}", "CN=filler", now, now.AddYears(1)),
+                        new Dictionary<string, string>(), "bench-filler", now));
+                }
+
+                await session.SaveChangesAsync(ct);
+            });
+    }
+
+    private int _unexpected;
+
+    /// <summary>Shows the first few unexpected answers, so an error count is never a mystery.</summary>
+    private async Task Unexpected(HttpResponseMessage response)
+    {
+        if (Interlocked.Increment(ref _unexpected) <= 5)
+        {
+            Log($"    unexpected {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    private static double PeakRssMb(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:"));
+        return line is null ? double.NaN : Math.Round(double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024, 1);
+    }
+
+    private static string Describe(Latencies l) =>
+        $"{l.PerSecond:0}/s, p50 {l.Percentile(50):0.0} ms, p95 {l.Percentile(95):0.0} ms, p99 {l.Percentile(99):0.0} ms, errors {l.Errors}";
+
+    private static void Log(string line) => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {line}");
+}

@@ -1,0 +1,93 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using TrackTrace.Cli.Pki;
+
+namespace TrackTrace.Bench;
+
+public sealed record Scanner(string DeviceId, string StationId, string StationType, X509Certificate2 Certificate, HttpClient Client);
+
+public sealed record Sensor(string DeviceId, string ShipmentId, HttpClient Client);
+
+/// <summary>The devices, stations and shipments a run needs, made over the real API as an admin would.</summary>
+public sealed class Fleet(Uri api, string pkiDirectory, string runId)
+{
+    public static readonly string[] OceanLegs = ["factory", "truck", "customs", "port", "customs", "truck", "destination"];
+    private static readonly string[] StationTypes = ["factory", "truck", "customs", "port", "destination"];
+
+    private readonly CertificateAuthority _ca = CertificateAuthority.Load(pkiDirectory);
+    private int _shipments;
+
+    public X509Certificate2 CaCertificate => _ca.Certificate;
+
+    public HttpClient Admin { get; } = TrustedChannel.CreateClient(api, CertificateAuthority.Load(pkiDirectory).Certificate,
+        TrustedChannel.LoadCertificate(Path.Combine(pkiDirectory, "admin.crt"), Path.Combine(pkiDirectory, "admin.key")));
+
+    public List<Scanner> Scanners { get; } = [];
+
+    public HttpClient Client(X509Certificate2 certificate) => TrustedChannel.CreateClient(api, _ca.Certificate, certificate);
+
+    /// <summary>Scanners spread over the station types of the ocean-reefer route, each at a station of its own.</summary>
+    public async Task<IReadOnlyList<Scanner>> AddScannersAsync(int count)
+    {
+        var start = Scanners.Count;
+        var added = new Scanner[count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+        {
+            var n = start + i;
+            var type = StationTypes[n % StationTypes.Length];
+            var station = $"B{runId}-{type.ToUpperInvariant()}-{n:0000}";
+            await Expect(await Admin.PostAsJsonAsync("/api/stations", new { stationId = station, type, name = station }, ct),
+                HttpStatusCode.Created);
+            var deviceId = $"b{runId}-scanner-{n:0000}";
+            var certificate = _ca.IssueClientCertificate(deviceId);
+            await Expect(await Admin.PostAsJsonAsync("/api/devices", new
+            {
+                deviceId, role = "scanner", stationId = station, certificate = certificate.ExportCertificatePem(),
+            }, ct), HttpStatusCode.Created);
+            added[i] = new Scanner(deviceId, station, type, certificate, Client(certificate));
+        });
+        Scanners.AddRange(added);
+        return added;
+    }
+
+    public async Task<IReadOnlyList<string>> RegisterShipmentsAsync(int count, string route = "ocean-reefer")
+    {
+        var ids = Enumerable.Range(0, count).Select(_ => $"B{runId}-{Interlocked.Increment(ref _shipments):000000}").ToArray();
+        await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (id, ct) =>
+            await Expect(await Admin.PostAsJsonAsync("/api/shipments", new { shipmentId = id, route }, ct), HttpStatusCode.Created));
+        return ids;
+    }
+
+    public async Task<IReadOnlyList<Sensor>> AddSensorsAsync(int count)
+    {
+        var shipments = await RegisterShipmentsAsync(count);
+        var sensors = new Sensor[count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+        {
+            var deviceId = $"b{runId}-sensor-{i:0000}";
+            var certificate = _ca.IssueClientCertificate(deviceId);
+            await Expect(await Admin.PostAsJsonAsync("/api/devices", new
+            {
+                deviceId, role = "sensor", certificate = certificate.ExportCertificatePem(),
+            }, ct), HttpStatusCode.Created);
+            await Expect(await Admin.PostAsJsonAsync($"/api/shipments/{shipments[i]}/sensors", new { deviceId }, ct), HttpStatusCode.OK);
+            sensors[i] = new Sensor(deviceId, shipments[i], Client(certificate));
+        });
+        return sensors;
+    }
+
+    public static StringContent ScanBody(string shipmentId) => new(
+        $"{{\"scanId\":\"{Guid.NewGuid()}\",\"shipmentId\":\"{shipmentId}\",\"scannedAt\":\"{DateTimeOffset.UtcNow:O}\"}}",
+        Encoding.UTF8, "application/json");
+
+    public static async Task Expect(HttpResponseMessage response, HttpStatusCode status)
+    {
+        if (response.StatusCode != status)
+        {
+            throw new InvalidOperationException(
+                $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Npgsql;
+
+namespace TrackTrace.Bench;
+
+/// <summary>Writes the run as JSON (bench/results/) and as the results table of BENCHMARKS.md.</summary>
+public static class Report
+{
+    public const string Start = "<!-- results:start (written by scripts/bench.sh) -->";
+    public const string End = "<!-- results:end -->";
+
+    public static async Task WriteAsync(BenchOptions o, Dictionary<string, object> results)
+    {
+        results["machine"] = await MachineAsync(o);
+        results["mode"] = o.Quick ? "quick" : "full";
+        results["date"] = DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture);
+        Directory.CreateDirectory(o.OutDirectory);
+        var json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true });
+        var file = Path.Combine(o.OutDirectory, $"bench-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{(o.Quick ? "quick" : "full")}.json");
+        await File.WriteAllTextAsync(file, json);
+        Console.WriteLine($"results: {file}");
+
+        var table = Table(JsonNode.Parse(json)!, Path.GetFileName(file));
+        var existing = File.Exists(o.ReportPath) ? await File.ReadAllTextAsync(o.ReportPath) : $"# Benchmarks\n\n{Start}\n{End}\n";
+        var from = existing.IndexOf(Start, StringComparison.Ordinal);
+        var to = existing.IndexOf(End, StringComparison.Ordinal);
+        var updated = from < 0 || to < from
+            ? existing + $"\n{Start}\n{table}{End}\n"
+            : existing[..(from + Start.Length)] + "\n" + table + existing[to..];
+        await File.WriteAllTextAsync(o.ReportPath, updated);
+        Console.WriteLine(table);
+    }
+
+    private static string Table(JsonNode r, string file)
+    {
+        double D(string path) => path.Split('.').Aggregate((JsonNode?)r, (n, p) => n?[p])!.GetValue<double>();
+        string Ms(string path) => $"{D(path):0.0} ms";
+        string Check(bool met) => met ? "met" : "**missed**";
+        var m = r["machine"]!;
+        var ratio = D("ingestionOverBaseline");
+        var storeRatio = D("deviceStoreScale.meanRatio");
+        var sb = new StringBuilder();
+        sb.AppendLine($"Run {r["date"]} ({r["mode"]}, `{file}`): {m["cpu"]}, {m["cores"]} cores, {m["memoryGb"]} GiB, {m["os"]}; " +
+                      $".NET {m["dotnet"]}, {m["postgres"]}, RabbitMQ {m["rabbitmq"]}. Service, PostgreSQL, RabbitMQ and this load generator share the machine.");
+        sb.AppendLine();
+        sb.AppendLine("| Scenario | Result | Target | |");
+        sb.AppendLine("|---|---|---|---|");
+        sb.AppendLine($"| 1. Scan ingestion: 200 scanner certificates, 64 keep-alive connections, accepted check-ins on {r["setup"]!["shipments"]} shipments | {D("scanIngestion.perSecond"):0} scans/s; p50 {Ms("scanIngestion.p50Ms")}, p95 {Ms("scanIngestion.p95Ms")}, p99 {Ms("scanIngestion.p99Ms")} | | |");
+        sb.AppendLine($"| 2. Baseline: the same check-ins through domain + Marten, 64 concurrent | {D("baseline.perSecond"):0} check-ins/s; p99 {Ms("baseline.p99Ms")} | | |");
+        sb.AppendLine($"| (1) / (2): what HTTP, TLS and auth cost | {ratio:0.00} | >= 0.6 | {Check(ratio >= 0.6)} |");
+        sb.AppendLine($"| Scan latency at 80% of the peak ({D("scanAt80Percent.perSecond"):0}/s paced) | p50 {Ms("scanAt80Percent.p50Ms")}, p99 {Ms("scanAt80Percent.p99Ms")} | p99 <= 50 ms | {Check(D("scanAt80Percent.p99Ms") <= 50)} |");
+        sb.AppendLine($"| 3. Handshakes: new mTLS connection per scan, no resumption | {D("handshakes.perSecond"):0} scans/s; p99 {Ms("handshakes.p99Ms")} | | |");
+        sb.AppendLine($"| 4. Telemetry: batches of 100, breach evaluation on, {r["telemetry"]!["sensors"]} sensors | {D("telemetry.readingsPerSecond"):0} readings/s; batch p99 {Ms("telemetry.batches.p99Ms")} | >= 20,000/s | {Check(D("telemetry.readingsPerSecond") >= 20_000)} |");
+        sb.AppendLine($"| 5. Revocation under load ({D("revocation.backgroundScansPerSecond"):0} scans/s) | suspend answered in {Ms("revocation.suspendLatencyMs")}; {D("revocation.victimAcceptedAfter"):0} of {D("revocation.victimSentAfter"):0} later requests accepted | 0 accepted | {Check(D("revocation.victimAcceptedAfter") == 0 && D("revocation.victimSentAfter") > 0)} |");
+        sb.AppendLine($"| 6. Device store: scan latency, 100 vs {D("deviceStoreScale.devicesLarge"):0} devices (16 workers) | mean {D("deviceStoreScale.small.meanMs"):0.00} vs {D("deviceStoreScale.large.meanMs"):0.00} ms: ratio {storeRatio:0.00} (p99 ratio {D("deviceStoreScale.p99Ratio"):0.00}) | <= 1.2 | {Check(storeRatio <= 1.2)} |");
+        sb.AppendLine($"| 7. Peak RSS of the service | {D("service.peakRssMb"):0} MB | <= 400 MB | {Check(D("service.peakRssMb") <= 400)} |");
+        sb.AppendLine($"| Start to healthy | {D("service.startToHealthyMs") / 1000:0.0} s | | |");
+        sb.AppendLine();
+        return sb.ToString();
+    }
+
+    private static async Task<object> MachineAsync(BenchOptions o)
+    {
+        var cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name"))?.Split(':', 2)[1].Trim() ?? "unknown CPU";
+        var memKb = File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal")).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
+        string postgres;
+        await using (var connection = new NpgsqlConnection(o.Postgres))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("show server_version", connection);
+            postgres = "PostgreSQL " + await command.ExecuteScalarAsync();
+        }
+
+        var rabbit = "unknown";
+        try
+        {
+            using var http = new HttpClient();
+            http.DefaultRequestHeaders.Authorization = new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("guest:guest")));
+            var overview = JsonNode.Parse(await http.GetStringAsync("http://127.0.0.1:15672/api/overview"));
+            rabbit = overview?["rabbitmq_version"]?.GetValue<string>() ?? rabbit;
+        }
+        catch (HttpRequestException)
+        {
+        }
+
+        return new
+        {
+            cpu,
+            cores = Environment.ProcessorCount,
+            memoryGb = Math.Round(double.Parse(memKb) / 1024 / 1024, 1),
+            os = RuntimeInformation.OSDescription,
+            dotnet = Environment.Version.ToString(),
+            postgres,
+            rabbitmq = rabbit,
+            marten = typeof(Marten.DocumentStore).Assembly.GetName().Version?.ToString(),
+            masstransit = typeof(MassTransit.IBus).Assembly.GetName().Version?.ToString(),
+        };
+    }
+}

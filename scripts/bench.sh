@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Benchmarks (issue: ingestion speed, revocation, memory, each against a baseline in the same run).
+# Starts the infrastructure and the service in Release on a fresh database (tracktrace_bench,
+# ports 9443/9080 so a running dev service is left alone), runs bench/TrackTrace.Bench, writes
+# bench/results/*.json and the results table of BENCHMARKS.md. Not a test; CI does not run it.
+# Usage: scripts/bench.sh [--quick]     (--quick: a smoke run of every scenario, under 3 minutes)
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+cd "$ROOT"
+QUICK=()
+[ "${1:-}" = "--quick" ] && QUICK=(--quick)
+
+scripts/infra.sh start
+set -a
+# shellcheck source=/dev/null
+. .tracktrace/env
+set +a
+dotnet build src/TrackTrace.Api -c Release -v quiet -nologo
+dotnet build bench/TrackTrace.Bench -c Release -v quiet -nologo
+scripts/dev-pki.sh
+PKI="$ROOT/.tracktrace/pki"
+
+PSQL=$(command -v psql || ls /usr/lib/postgresql/*/bin/psql | tail -n 1)
+ADMIN_DB="$TRACKTRACE_POSTGRES"
+PG_PORT=$(sed -E 's/.*Port=([0-9]+).*/\1/' <<<"$ADMIN_DB")
+"$PSQL" -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -c "drop database if exists tracktrace_bench with (force)" \
+  -c "create database tracktrace_bench"
+BENCH_DB="${ADMIN_DB/Database=postgres/Database=tracktrace_bench};No Reset On Close=true;Maximum Pool Size=200"
+
+export ConnectionStrings__Postgres="$BENCH_DB" RabbitMq__Uri="$TRACKTRACE_RABBITMQ"
+export Api__HttpsPort=9443 Api__HealthPort=9080 Api__ListenAddress=127.0.0.1
+export Api__ServerCertificate="$PKI/server.crt" Api__ServerKey="$PKI/server.key"
+export Api__ClientCertificateAuthorities__0="$PKI/ca.crt" Devices__BootstrapAdminCertificate="$PKI/admin.crt"
+export Logging__LogLevel__Default=Warning
+mkdir -p .tracktrace/bench
+START=$(date +%s%N)
+dotnet src/TrackTrace.Api/bin/Release/net10.0/TrackTrace.Api.dll >.tracktrace/bench/service.log 2>&1 &
+SERVICE=$!
+trap 'kill "$SERVICE" 2>/dev/null; wait "$SERVICE" 2>/dev/null || true' EXIT
+until curl -fs http://127.0.0.1:9080/health >/dev/null 2>&1; do
+  kill -0 "$SERVICE" 2>/dev/null || { echo "bench: the service died, see .tracktrace/bench/service.log" >&2; exit 1; }
+  [ $(( ($(date +%s%N) - START) / 1000000000 )) -lt 120 ] || { echo "bench: the service did not get healthy in 120 s" >&2; exit 1; }
+  sleep 0.05
+done
+HEALTHY_MS=$(( ($(date +%s%N) - START) / 1000000 ))
+echo "bench: service healthy after ${HEALTHY_MS} ms (pid $SERVICE)"
+
+dotnet bench/TrackTrace.Bench/bin/Release/net10.0/TrackTrace.Bench.dll --api https://localhost:9443/ --pki "$PKI" \
+  --postgres "$BENCH_DB" --service-pid "$SERVICE" --start-to-healthy-ms "$HEALTHY_MS" \
+  --out bench/results --report BENCHMARKS.md "${QUICK[@]}"
