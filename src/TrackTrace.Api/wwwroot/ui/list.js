@@ -60,7 +60,7 @@ function row(shipment, routeNames) {
     h('td', {}, h('span', { class: 'status-cell' }, statusBadge(shipment.status), flags(shipment))),
     h('td', {}, leg, next),
     h('td', {}, shipment.lastCheckInAt
-      ? [time(shipment.lastCheckInAt), h('span', { class: 'cell-sub' }, shipment.lastStationId)]
+      ? [time(shipment.lastCheckInAt), h('span', { class: 'cell-sub nowrap' }, shipment.lastStationId)]
       : [time(shipment.registeredAt), h('span', { class: 'cell-sub' }, 'registered')]));
 }
 
