@@ -27,6 +27,36 @@ set +a
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
 
+# The staff page's browser test (tests/browser, run by Browser/StaffPageBrowserTests) needs Debian's
+# Chromium, certutil (libnss3-tools) to make Chromium trust the test CA, Node.js and playwright-core.
+# As root, install what is missing; otherwise that test fails and names what to install.
+browser_packages=()
+[[ -x /usr/bin/chromium ]] || browser_packages+=(chromium)
+command -v certutil >/dev/null || browser_packages+=(libnss3-tools)
+command -v node >/dev/null || browser_packages+=(nodejs)
+command -v npm >/dev/null || browser_packages+=(npm)
+if ((${#browser_packages[@]} > 0)); then
+  if [[ $(id -u) == 0 ]]; then
+    echo "test.sh: installing ${browser_packages[*]} for the browser test"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${browser_packages[@]}" >/dev/null; } ||
+      echo "test.sh: warning: apt-get could not install ${browser_packages[*]}; the browser test will fail" >&2
+  else
+    echo "test.sh: warning: ${browser_packages[*]} missing and not root; the browser test will fail" >&2
+  fi
+fi
+# npm ci only when node_modules is missing or was installed from another lock file.
+BROWSER=$ROOT/tests/browser
+if command -v npm >/dev/null; then
+  lock=$(sha256sum "$BROWSER/package-lock.json" | cut -d' ' -f1)
+  if [[ ! -d $BROWSER/node_modules || $(cat "$BROWSER/node_modules/.tracktrace-lock" 2>/dev/null) != "$lock" ]]; then
+    if npm ci --prefix "$BROWSER" --no-audit --no-fund --loglevel=error; then
+      echo "$lock" >"$BROWSER/node_modules/.tracktrace-lock"
+    else
+      echo "test.sh: warning: npm ci --prefix tests/browser failed; the browser test will fail" >&2
+    fi
+  fi
+fi
+
 set +e
 # The TRX logger's default file names are made unique per test project (a fixed
 # LogFileName or a LogFilePrefix can collide when projects finish in the same second).

@@ -18,6 +18,7 @@ public static class AlertEndpoints
         var alerts = api.MapGroup("/alerts").WithTags("Alerts").RequireAuthorization(Roles.Staff);
         alerts.MapGet("/", List)
             .WithSummary("Alerts, newest first: ?shipmentId=&type=&since=&acknowledged=&page=&pageSize= (staff)");
+        alerts.MapAlertStream();
         alerts.MapGet("/{alertId}", Get).WithSummary("One alert (staff)");
         alerts.MapPost("/{alertId}/ack", Acknowledge).WithSummary("Acknowledge an alert; who and when are kept (staff)");
     }

@@ -18,6 +18,7 @@ using TrackTrace.Api.Messaging;
 using TrackTrace.Api.Security;
 using TrackTrace.Api.Shipments;
 using TrackTrace.Api.Shipments.RecordingScan;
+using TrackTrace.Api.StaffPage;
 using TrackTrace.Api.Stations;
 using TrackTrace.Api.Workflows;
 using TrackTrace.Domain;
@@ -69,6 +70,8 @@ public static class TrackTraceApp
             .AddAsyncDaemon(DaemonMode.HotCold);
         services.AddHttpClient(WebhookSender.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
         services.AddHostedService<WebhookSender>();
+        services.AddSingleton<AlertFeed>();
+        services.AddHostedService(sp => sp.GetRequiredService<AlertFeed>());
 
         services.AddTrackTraceMessaging();
 
@@ -139,6 +142,7 @@ public static class TrackTraceApp
         api.MapShipments();
         api.MapDevices();
         api.MapAlerts();
+        app.MapStaffPage();
         return app;
     }
 

@@ -1,0 +1,142 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using Marten;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using TrackTrace.Domain.Alerts;
+using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
+
+namespace TrackTrace.Api.Alerts;
+
+/// <summary>
+/// GET /api/alerts/stream: server-sent events, one <c>alert</c> event per new alert (the Alert as
+/// JSON, its id the alert's raisedAt) and a comment every <see cref="HeartbeatInterval"/> so proxies
+/// and browsers keep the connection. A browser that reconnects sends Last-Event-ID; ?since= does the
+/// same for the first connection. Either replays the stored alerts from that moment (less
+/// <see cref="AlertFeed.CommitLag"/>, so late commits are not missed; clients drop repeats by id).
+/// </summary>
+public static class AlertStreamEndpoint
+{
+    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(15);
+
+    /// <summary>Most alerts one replay sends; past that the stream sends a <c>reset</c> event and the page reloads its list.</summary>
+    public const int MaxReplay = 1000;
+
+    private static readonly TimeSpan Retry = TimeSpan.FromSeconds(3);
+
+    public static void MapAlertStream(this RouteGroupBuilder alerts) =>
+        alerts.MapGet("/stream", Handle)
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
+            .WithSummary("New alerts as server-sent events; ?since= or Last-Event-ID replays what was missed (staff)");
+
+    private static async Task Handle(
+        HttpContext http, DateTimeOffset? since, AlertFeed feed, IDocumentStore store, IOptions<JsonOptions> json,
+        IHostApplicationLifetime lifetime, TimeProvider clock)
+    {
+        var from = LastEventId(http.Request) ?? since;
+        // Join the feed before reading the store, so no alert falls between the replay and the live part.
+        using var subscription = feed.Subscribe();
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
+        var ct = stopping.Token;
+
+        var response = http.Response;
+        response.ContentType = "text/event-stream; charset=utf-8";
+        response.Headers.CacheControl = "no-cache, no-transform";
+        response.Headers["X-Accel-Buffering"] = "no";
+        http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        var options = json.Value.SerializerOptions;
+
+        try
+        {
+            await WriteAsync(response, $"retry: {(int)Retry.TotalMilliseconds}\n\n", ct);
+            var replayed = new HashSet<string>();
+            if (from is { } start)
+            {
+                var missed = await MissedAsync(store, start - AlertFeed.CommitLag, ct);
+                if (missed.Count > MaxReplay)
+                {
+                    await WriteAsync(response, "event: reset\ndata: {}\n\n", ct);
+                }
+                else
+                {
+                    foreach (var alert in missed)
+                    {
+                        replayed.Add(alert.Id);
+                        await WriteAsync(response, Event(alert, options), ct);
+                    }
+                }
+            }
+
+            while (await WaitAsync(subscription.Alerts, clock, ct) is var wake && wake != Wake.Closed)
+            {
+                if (wake == Wake.Heartbeat)
+                {
+                    await WriteAsync(response, ": heartbeat\n\n", ct);
+                    continue;
+                }
+
+                while (subscription.Alerts.TryRead(out var alert))
+                {
+                    if (!replayed.Remove(alert.Id))
+                    {
+                        await WriteAsync(response, Event(alert, options), ct);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The browser left or the service stops; a browser reconnects with Last-Event-ID.
+        }
+        catch (AlertStreamTooSlow)
+        {
+            // Ending the response makes the browser reconnect and catch up from the store.
+        }
+    }
+
+    /// <summary>A session of its own, closed at once: the stream itself stays open for hours.</summary>
+    private static async Task<IReadOnlyList<Alert>> MissedAsync(IDocumentStore store, DateTimeOffset earliest, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        return await session.Query<Alert>().Where(a => a.RaisedAt >= earliest)
+            .OrderBy(a => a.RaisedAt).ThenBy(a => a.Id).Take(MaxReplay + 1).ToListAsync(ct);
+    }
+
+    private enum Wake
+    {
+        Alert,
+        Heartbeat,
+        Closed,
+    }
+
+    private static async Task<Wake> WaitAsync(ChannelReader<Alert> alerts, TimeProvider clock, CancellationToken ct)
+    {
+        using var heartbeat = new CancellationTokenSource(HeartbeatInterval, clock);
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct, heartbeat.Token);
+        try
+        {
+            return await alerts.WaitToReadAsync(wait.Token) ? Wake.Alert : Wake.Closed;
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return Wake.Heartbeat;
+        }
+    }
+
+    private static string Event(Alert alert, JsonSerializerOptions options) =>
+        $"id: {alert.RaisedAt.ToString("O", CultureInfo.InvariantCulture)}\nevent: alert\ndata: {JsonSerializer.Serialize(alert, options)}\n\n";
+
+    private static async Task WriteAsync(HttpResponse response, string text, CancellationToken ct)
+    {
+        await response.Body.WriteAsync(Encoding.UTF8.GetBytes(text), ct);
+        await response.Body.FlushAsync(ct);
+    }
+
+    private static DateTimeOffset? LastEventId(HttpRequest request) =>
+        DateTimeOffset.TryParse(request.Headers["Last-Event-ID"].ToString(), CultureInfo.InvariantCulture,
+            DateTimeStyles.RoundtripKind, out var at)
+            ? at
+            : null;
+}
