@@ -267,6 +267,13 @@ pg_start() {
     echo "port = $port"
     echo "unix_socket_directories = '${sock//\'/\'\'}'"
     echo "max_connections = 300"
+    # Durable (fsync, synchronous_commit stay on) but sized for a write-heavy event store:
+    # fewer, smoother checkpoints and room for the hot indexes in memory.
+    echo "shared_buffers = 512MB"
+    echo "wal_buffers = 16MB"
+    echo "max_wal_size = 4GB"
+    echo "checkpoint_timeout = 15min"
+    echo "checkpoint_completion_target = 0.9"
   } >"$PG_DATA/tracktrace.conf"
   if is_root; then chown postgres:postgres "$PG_DATA/tracktrace.conf"; fi
 

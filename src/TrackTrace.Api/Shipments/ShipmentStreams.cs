@@ -36,8 +36,8 @@ public sealed record AppendResult(AppendOutcome Outcome, Shipment? State, IReadO
 /// </remarks>
 public sealed class ShipmentStreams : IAsyncDisposable
 {
-    private const int MaxBatch = 64;
-    private const int Committers = 4;
+    private const int MaxBatch = 32;
+    private const int Committers = 8;
 
     private static readonly MemoryCacheEntryOptions Entry =
         new MemoryCacheEntryOptions().SetSize(1).SetSlidingExpiration(TimeSpan.FromMinutes(20));
