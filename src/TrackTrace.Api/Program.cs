@@ -1,3 +1,14 @@
 using TrackTrace.Api.Hosting;
+using TrackTrace.Domain.Routes;
 
-await TrackTraceApp.Build(args).RunAsync();
+try
+{
+    await TrackTraceApp.Build(args).RunAsync();
+    return 0;
+}
+catch (RouteDefinitionException ex)
+{
+    // A route the service cannot judge by must stop it, with what to fix and nothing else.
+    Console.Error.WriteLine($"TrackTrace did not start: the route templates are not valid.{Environment.NewLine}{ex.Message}");
+    return 1;
+}
