@@ -44,7 +44,9 @@ public sealed class ShipmentStreams : IAsyncDisposable
 
     private readonly IDocumentStore _store;
     private readonly TimeProvider _clock;
-    private readonly MemoryCache _states = new(new MemoryCacheOptions { SizeLimit = 200_000 });
+    // Shipments are scanned hours apart in life, so the cache mostly serves bursts (a journey's
+    // retries, a dock clearing a trailer); 50,000 recent ones keep memory bounded (about 60 MB).
+    private readonly MemoryCache _states = new(new MemoryCacheOptions { SizeLimit = 50_000 });
     private readonly Channel<PendingAppend> _pending = Channel.CreateUnbounded<PendingAppend>();
     private readonly Task[] _committers;
 
