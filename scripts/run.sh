@@ -21,6 +21,9 @@ PKI="$ROOT/.tracktrace/pki"
 
 export ConnectionStrings__Postgres="${TRACKTRACE_POSTGRES/Database=postgres/Database=tracktrace};No Reset On Close=true"
 export RabbitMq__Uri="$TRACKTRACE_RABBITMQ"
+# Two malloc arenas instead of one per thread: the TLS connections' native buffers otherwise
+# fragment into many arenas, and resident memory grows without the service using it.
+export MALLOC_ARENA_MAX=2
 export Api__ServerCertificate="$PKI/server.crt" Api__ServerKey="$PKI/server.key"
 export Api__ClientCertificateAuthorities__0="$PKI/ca.crt"
 export Devices__BootstrapAdminCertificate="$PKI/admin.crt"
