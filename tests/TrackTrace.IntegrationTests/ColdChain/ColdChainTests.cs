@@ -144,6 +144,22 @@ public sealed class ColdChainTests(ColdChainTests.Reefer setup) : IClassFixture<
         Assert.Equal(3, readings.GetArrayLength());
     }
 
+    [Fact]
+    public async Task A_scan_that_carries_a_temperature_adds_it_to_the_series()
+    {
+        var (shipment, _, _) = await setup.ShipmentWithSensorAsync();
+        var response = await setup.Scanners["factory"].PostAsJsonAsync("/api/scans", new
+        {
+            scanId = Guid.NewGuid(), shipmentId = shipment, scannedAt = DateTimeOffset.UtcNow, celsius = 4.5,
+        });
+        await ServiceFixture.Expect(response, HttpStatusCode.Created);
+        var readings = await ServiceFixture.Expect(await setup.Admin.GetAsync($"/api/shipments/{shipment}/temperature-readings"), HttpStatusCode.OK);
+        var reading = Assert.Single(readings.EnumerateArray());
+        Assert.Equal(4.5, reading.GetProperty("celsius").GetDouble());
+        var timeline = await ServiceFixture.Expect(await setup.Admin.GetAsync($"/api/shipments/{shipment}/timeline"), HttpStatusCode.OK);
+        Assert.Contains(timeline.EnumerateArray(), e => e.GetProperty("summary").GetString()!.Contains("4.5 °C"));
+    }
+
     public static TheoryData<string, string, int> BadBatches => new()
     {
         { "NaN", """{"readings":[{"at":"2026-01-01T00:00:00Z","celsius":"NaN"}]}""", 400 },

@@ -49,7 +49,7 @@ public static class RecordScanEndpoint
 
     private static async Task<IResult> Handle(
         ScanRequest request, HttpContext http, ShipmentStreams streams, StationLookup stations, RouteCatalog routes,
-        IQuerySession query, ColdChainLedger ledger, DeviceGate gate,
+        IQuerySession query, ColdChainLedger ledger, DeviceGate gate, ILogger<ScanRequest> logger,
         IOptions<ApiOptions> api, IOptions<JsonOptions> json, TimeProvider clock, CancellationToken ct)
     {
         var receivedAt = clock.GetUtcNow();
@@ -157,8 +157,17 @@ public static class RecordScanEndpoint
                     if (command.Celsius is { } celsius && workflow.Route.ColdChain is { } profile)
                     {
                         // The temperature is in the check-in fact already; it also joins the series judged.
-                        await ledger.RecordAsync(appended.State!, profile, command.DeviceId,
-                            [(command.ScannedAt, celsius)], requireAttachment: false, ct);
+                        // The check-in is stored either way, so a failure here must not turn its answer into an error.
+                        try
+                        {
+                            await ledger.RecordAsync(appended.State!, profile, command.DeviceId,
+                                [(command.ScannedAt, celsius)], requireAttachment: false, ct);
+                        }
+                        catch (Exception ex) when (ex is not OperationCanceledException)
+                        {
+                            logger.LogWarning(ex, "Scan {ScanId} of {ShipmentId} is stored; its {Celsius} °C did not join the readings",
+                                command.ScanId, shipment.Id, celsius);
+                        }
                     }
 
                     return Replay(receipt);
