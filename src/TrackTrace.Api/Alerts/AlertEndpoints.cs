@@ -33,18 +33,7 @@ public static class AlertEndpoints
             errors["type"] = [$"one of {string.Join(", ", AlertTypes.All)}"];
         }
 
-        var number = page ?? 1;
-        var size = pageSize ?? 50;
-        if (number < 1)
-        {
-            errors["page"] = ["1 or more"];
-        }
-
-        if (size is < 1 or > 500)
-        {
-            errors["pageSize"] = ["between 1 and 500"];
-        }
-
+        var paging = Paging.Read(page, pageSize, 500, errors);
         if (errors.Count > 0)
         {
             return Problems.Invalid(errors);
@@ -71,8 +60,8 @@ public static class AlertEndpoints
             alerts = alerts.Where(a => a.Acknowledged == ack);
         }
 
-        var found = await alerts.OrderByDescending(a => a.RaisedAt).Skip((number - 1) * size).Take(size).ToListAsync(ct);
-        return TypedResults.Ok(new AlertPage(found, number, size, stats.TotalResults));
+        var found = await alerts.OrderByDescending(a => a.RaisedAt).Skip(paging.Skip).Take(paging.Size).ToListAsync(ct);
+        return TypedResults.Ok(new AlertPage(found, paging.Page, paging.Size, stats.TotalResults));
     }
 
     private static async Task<Results<Ok<Alert>, ProblemHttpResult>> Get(string alertId, IQuerySession query, CancellationToken ct) =>

@@ -31,17 +31,23 @@ public static class Problems
         HttpContext context, int status, string slug, string title, string detail,
         IDictionary<string, object?>? extensions = null)
     {
-        var problem = new ProblemDetails
-        {
-            Status = status, Type = TypeBase + slug, Title = title, Detail = detail, Instance = context.Request.Path,
-        };
+        var problem = Details(status, slug, title, detail, extensions);
+        problem.Instance = context.Request.Path;
+        context.Response.StatusCode = status;
+        return context.Response.WriteAsJsonAsync(problem, (JsonSerializerOptions?)null, "application/problem+json");
+    }
+
+    /// <summary>The problem body itself, for answers that are stored before they are sent (scan receipts).</summary>
+    public static ProblemDetails Details(
+        int status, string slug, string title, string detail, IDictionary<string, object?>? extensions = null)
+    {
+        var problem = new ProblemDetails { Status = status, Type = TypeBase + slug, Title = title, Detail = detail };
         foreach (var (key, value) in extensions ?? new Dictionary<string, object?>())
         {
             problem.Extensions[key] = value;
         }
 
-        context.Response.StatusCode = status;
-        return context.Response.WriteAsJsonAsync(problem, (JsonSerializerOptions?)null, "application/problem+json");
+        return problem;
     }
 }
 

@@ -47,18 +47,7 @@ public static class ListShipmentsEndpoint
             errors["route"] = [$"one of {string.Join(", ", routes.Routes.Select(r => r.Id).Order())}"];
         }
 
-        var number = page ?? 1;
-        var size = pageSize ?? 50;
-        if (number < 1)
-        {
-            errors["page"] = ["1 or more"];
-        }
-
-        if (size is < 1 or > 200)
-        {
-            errors["pageSize"] = ["between 1 and 200"];
-        }
-
+        var paging = Paging.Read(page, pageSize, 200, errors);
         if (errors.Count > 0)
         {
             return Problems.Invalid(errors);
@@ -92,8 +81,8 @@ public static class ListShipmentsEndpoint
         }
 
         var found = await shipments.OrderByDescending(s => s.UpdatedAt).ThenBy(s => s.Id)
-            .Skip((number - 1) * size).Take(size).ToListAsync(ct);
+            .Skip(paging.Skip).Take(paging.Size).ToListAsync(ct);
         var items = found.Select(s => ShipmentView.From(s, routes.Get(s.RouteId))).ToArray();
-        return TypedResults.Ok(new ShipmentPage(items, number, size, stats.TotalResults));
+        return TypedResults.Ok(new ShipmentPage(items, paging.Page, paging.Size, stats.TotalResults));
     }
 }

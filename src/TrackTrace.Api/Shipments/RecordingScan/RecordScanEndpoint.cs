@@ -189,7 +189,7 @@ public static class RecordScanEndpoint
         switch (decision.Outcome)
         {
             case CheckInOutcome.OutOfSequence:
-                return (StatusCodes.Status409Conflict, ProblemBody(StatusCodes.Status409Conflict, "out-of-sequence",
+                return (StatusCodes.Status409Conflict, Problems.Details(StatusCodes.Status409Conflict, "out-of-sequence",
                     "Out of sequence", $"{decision.Reason}. The scan was recorded as an anomaly and an alert was raised.",
                     new Dictionary<string, object?>
                     {
@@ -199,7 +199,7 @@ public static class RecordScanEndpoint
                         ["expectedNext"] = expected,
                     }));
             case CheckInOutcome.DeliveryRefused:
-                return (StatusCodes.Status409Conflict, ProblemBody(StatusCodes.Status409Conflict, "delivery-refused",
+                return (StatusCodes.Status409Conflict, Problems.Details(StatusCodes.Status409Conflict, "delivery-refused",
                     "Delivery refused", $"{decision.Reason}. The refusal was recorded and an alert was raised.",
                     new Dictionary<string, object?>
                     {
@@ -234,20 +234,6 @@ public static class RecordScanEndpoint
     private static IResult Replay(ScanReceipt receipt) =>
         TypedResults.Text(receipt.Body, receipt.Status >= 400 ? "application/problem+json" : "application/json",
             Encoding.UTF8, receipt.Status);
-
-    private static object ProblemBody(int status, string slug, string title, string detail, Dictionary<string, object?> extensions)
-    {
-        var body = new Dictionary<string, object?>
-        {
-            ["type"] = Problems.TypeBase + slug, ["title"] = title, ["status"] = status, ["detail"] = detail,
-        };
-        foreach (var (k, v) in extensions)
-        {
-            body[k] = v;
-        }
-
-        return body;
-    }
 
     private static string RequestHash(string shipmentId, CheckInShipment c) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
