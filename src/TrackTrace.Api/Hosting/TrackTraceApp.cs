@@ -1,7 +1,5 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using JasperFx.Events.Daemon;
 using Marten;
 using Microsoft.AspNetCore.Authentication;
@@ -12,16 +10,14 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Prometheus;
 using TrackTrace.Api.Alerts;
-using TrackTrace.Api.ColdChain;
 using TrackTrace.Api.Devices;
 using TrackTrace.Api.Messaging;
 using TrackTrace.Api.Security;
 using TrackTrace.Api.Shipments;
-using TrackTrace.Api.Shipments.RecordingScan;
 using TrackTrace.Api.StaffPage;
+using TrackTrace.Api.Store;
 using TrackTrace.Api.Stations;
 using TrackTrace.Api.Workflows;
-using TrackTrace.Domain;
 using TrackTrace.Domain.Devices;
 using TrackTrace.Domain.Routes;
 
@@ -60,7 +56,7 @@ public static class TrackTraceApp
             {
                 var opts = new StoreOptions();
                 opts.Connection(sp.GetRequiredService<NpgsqlDataSource>());
-                ConfigureStore(opts);
+                TrackTraceStore.Configure(opts);
                 return opts;
             })
             .UseLightweightSessions()
@@ -70,6 +66,8 @@ public static class TrackTraceApp
             .AddAsyncDaemon(DaemonMode.HotCold);
         services.AddHttpClient(WebhookSender.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
         services.AddHostedService<WebhookSender>();
+        services.AddSingleton<AlertBudget>();
+        services.AddHostedService<AlertSuppressionSummaries>();
         services.AddSingleton<AlertFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<AlertFeed>());
 
@@ -81,6 +79,7 @@ public static class TrackTraceApp
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ClientCertificateValidator>>()));
         services.AddSingleton(sp =>
             new DeviceAccessPolicy(sp.GetRequiredService<IOptions<DeviceOptions>>().Value.ExpectedAttributes));
+        services.AddSingleton(sp => new StoreNames(sp.GetRequiredService<IDocumentStore>().Options));
         services.AddSingleton<DeviceDirectory>();
         services.AddSingleton<DeviceRegistry>();
         services.AddSingleton<DeviceRejectionAlerts>();
@@ -100,11 +99,7 @@ public static class TrackTraceApp
         // Unreadable bodies reach ProblemExceptionHandler, which says what was wrong.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddExceptionHandler<ProblemExceptionHandler>();
-        services.ConfigureHttpJsonOptions(o =>
-        {
-            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
-            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
-        });
+        services.ConfigureHttpJsonOptions(o => WireJson.Configure(o.SerializerOptions));
         services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgresql");
         services.AddTrackTraceSwagger();
 
@@ -144,17 +139,6 @@ public static class TrackTraceApp
         api.MapAlerts();
         app.MapStaffPage();
         return app;
-    }
-
-    /// <summary>Everything the service keeps in PostgreSQL: the domain's store plus the API's own tables.</summary>
-    public static void ConfigureStore(StoreOptions opts)
-    {
-        TrackTraceStore.Configure(opts);
-        opts.RegisterDocumentType<ScanReceipt>();
-        opts.RegisterDocumentType<DeviceLastSeen>();
-        opts.Storage.ExtendedSchemaObjects.Add(WebhookDeliveries.Table());
-        opts.Storage.ExtendedSchemaObjects.AddRange(ColdChainTables.All());
-        opts.Storage.ExtendedSchemaObjects.Add(DeviceWriteGuard.Definition());
     }
 
     private static RouteCatalog LoadRoutes(WorkflowOptions options) =>

@@ -1,3 +1,5 @@
+using TrackTrace.Domain.Decisions;
+
 namespace TrackTrace.Api.Hosting;
 
 /// <summary>Section "Api": ports, TLS material and the trust anchors for client certificates.</summary>
@@ -19,6 +21,11 @@ public sealed class ApiOptions
 
     /// <summary>How far in the future an event time (scannedAt, readings) may be before it is refused.</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How far in the past an event time may be before it is refused.</summary>
+    public TimeSpan MaxEventAge { get; set; } = TimeSpan.FromDays(30);
+
+    public EventTimeWindow EventTimes => new(ClockSkew, MaxEventAge);
 }
 
 /// <summary>Section "Devices": the expected attributes and the first admin.</summary>
@@ -32,6 +39,12 @@ public sealed class DeviceOptions
 
     /// <summary>Repeated rejections of one certificate raise at most one alert per window.</summary>
     public TimeSpan RejectionAlertWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// RabbitMQ users whose SuspendDevice commands count (the broker verifies a message's user_id);
+    /// empty: any publisher with write access to the queue.
+    /// </summary>
+    public List<string> BusSenders { get; set; } = [];
 }
 
 /// <summary>Section "Workflows": where the route definitions live.</summary>
@@ -51,6 +64,12 @@ public sealed class RabbitMqOptions
 public sealed class AlertOptions
 {
     public List<WebhookOptions> Webhooks { get; set; } = [];
+
+    /// <summary>Per device and alert type, at most <see cref="PerDeviceLimit"/> alerts in each window of this length.</summary>
+    public TimeSpan PerDeviceWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Alerts of one device and type raised per window; past it one alert counts the rest.</summary>
+    public int PerDeviceLimit { get; set; } = 10;
 }
 
 /// <summary>

@@ -51,7 +51,7 @@ public sealed class DeviceAuthenticationHandler(
         var fingerprint = Fingerprints.Sha256(certificate);
         var checkedInWrite = Context.GetEndpoint()?.Metadata.GetMetadata<DeviceCheckedInWrite>() is not null;
         var record = checkedInWrite ? directory.Recent(fingerprint) : null;
-        if (record is null || policy.Check(record.Device) is not null)
+        if (record is null || policy.Check(record.Device, fingerprint) is not null)
         {
             (record, _rejection) = await gate.CheckAsync(fingerprint, certificate.Subject, Context.RequestAborted);
             if (_rejection is not null)
@@ -72,7 +72,7 @@ public sealed class DeviceAuthenticationHandler(
         var claims = new List<Claim>
         {
             new(ClaimTypes.NameIdentifier, device.DeviceId),
-            new(ClaimTypes.Role, Roles.Name(device.Role)),
+            new(ClaimTypes.Role, DeviceRoles.Name(device.Role)),
             new(Roles.FingerprintClaim, fingerprint),
         };
         if (device.StationId is not null)

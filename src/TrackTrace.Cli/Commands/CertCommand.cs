@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
 using TrackTrace.Cli.Pki;
+using TrackTrace.Domain.Devices;
 
 namespace TrackTrace.Cli.Commands;
 

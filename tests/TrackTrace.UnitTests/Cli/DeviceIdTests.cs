@@ -1,4 +1,5 @@
 using TrackTrace.Cli.Pki;
+using TrackTrace.Domain.Devices;
 
 namespace TrackTrace.UnitTests.Cli;
 

@@ -1,15 +1,19 @@
 using System.Text.RegularExpressions;
 
-namespace TrackTrace.Cli.Pki;
+namespace TrackTrace.Domain.Devices;
 
 /// <summary>
-/// The identifier of a scanning device, used as the CN of its client certificate and as its file
-/// name, so it must be safe in both places.
+/// The identifier of a device, used as the CN of its client certificate, as its file name on the
+/// operator's machine and in stream keys, so it must be safe in all of them. The CLI and the service
+/// share this one rule.
 /// </summary>
 public static partial class DeviceId
 {
     /// <summary>The accepted form, as documented for users.</summary>
     public const string Pattern = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$";
+
+    /// <summary>The rule in words, for answers that name what is accepted.</summary>
+    public const string Rule = "1-64 characters A-Z, a-z, 0-9, '.', '_', '-' starting with a letter or digit";
 
     public static bool IsValid(string? deviceId) => deviceId is not null && ValidForm().IsMatch(deviceId);
 

@@ -1,4 +1,4 @@
-namespace TrackTrace.Api.Hosting;
+namespace TrackTrace.Api.Store;
 
 /// <summary>Marten reports an existing stream key through either of two exception types, by append path.</summary>
 public static class StoreErrors
