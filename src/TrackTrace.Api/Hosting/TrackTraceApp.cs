@@ -55,6 +55,7 @@ public static class TrackTraceApp
         // PostgreSQL: one data source for Marten and for the health check.
         var connectionString = config.GetConnectionString("Postgres")
             ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not configured");
+        RabbitMqOptions.Require(config["RabbitMq:Uri"]);
         services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         services.AddMarten(sp =>
             {

@@ -41,10 +41,36 @@ public sealed class WorkflowOptions
     public string Directory { get; set; } = "workflows";
 }
 
-/// <summary>Section "RabbitMq".</summary>
+/// <summary>
+/// Section "RabbitMq". The URI carries the broker's user and password; there is no default, so the
+/// service never falls back on RabbitMQ's well-known guest account.
+/// </summary>
 public sealed class RabbitMqOptions
 {
-    public string Uri { get; set; } = "amqp://guest:guest@127.0.0.1:5672/";
+    public string Uri { get; set; } = "";
+
+    /// <summary>The configured URI; a missing one, or one without credentials, stops the service at start-up.</summary>
+    public static Uri Require(string? configured)
+    {
+        const string Expected = "amqp://user:password@host:port/vhost, e.g. TRACKTRACE_RABBITMQ of .tracktrace/env";
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            throw new InvalidOperationException($"RabbitMq:Uri is not configured; expected {Expected}");
+        }
+
+        if (!System.Uri.TryCreate(configured, UriKind.Absolute, out var uri) || uri.Scheme is not ("amqp" or "amqps"))
+        {
+            throw new InvalidOperationException($"RabbitMq:Uri is not an amqp:// or amqps:// URI; expected {Expected}");
+        }
+
+        // Without user info the client would log in as guest/guest.
+        if (!uri.UserInfo.Contains(':') || uri.UserInfo.StartsWith(':') || uri.UserInfo.EndsWith(':'))
+        {
+            throw new InvalidOperationException($"RabbitMq:Uri names no user and password; expected {Expected}");
+        }
+
+        return uri;
+    }
 }
 
 /// <summary>Section "Alerts": where alerts are delivered to people.</summary>
