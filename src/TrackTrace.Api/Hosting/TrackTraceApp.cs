@@ -44,6 +44,7 @@ public static class TrackTraceApp
         services.Configure<DeviceOptions>(config.GetSection("Devices"));
         services.Configure<WorkflowOptions>(config.GetSection("Workflows"));
         services.Configure<RabbitMqOptions>(config.GetSection("RabbitMq"));
+        services.AddSingleton<IValidateOptions<RabbitMqOptions>, RabbitMqOptionsValidation>();
         services.Configure<AlertOptions>(config.GetSection("Alerts"));
 
         builder.Logging.ClearProviders();
@@ -55,7 +56,6 @@ public static class TrackTraceApp
         // PostgreSQL: one data source for Marten and for the health check.
         var connectionString = config.GetConnectionString("Postgres")
             ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not configured");
-        RabbitMqOptions.Require(config["RabbitMq:Uri"]);
         services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         services.AddMarten(sp =>
             {
@@ -126,6 +126,7 @@ public static class TrackTraceApp
 
         var app = builder.Build();
         app.Services.GetRequiredService<RouteCatalog>(); // a bad workflow file stops the service here
+        _ = app.Services.GetRequiredService<IOptions<RabbitMqOptions>>().Value; // so does a RabbitMQ URI without credentials
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();

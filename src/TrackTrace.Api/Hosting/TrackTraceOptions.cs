@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace TrackTrace.Api.Hosting;
 
 /// <summary>Section "Api": ports, TLS material and the trust anchors for client certificates.</summary>
@@ -49,28 +51,33 @@ public sealed class RabbitMqOptions
 {
     public string Uri { get; set; } = "";
 
-    /// <summary>The configured URI; a missing one, or one without credentials, stops the service at start-up.</summary>
-    public static Uri Require(string? configured)
+    /// <summary>Why the configured URI cannot be used, or null when it can.</summary>
+    public static string? Problem(string? configured)
     {
-        const string Expected = "amqp://user:password@host:port/vhost, e.g. TRACKTRACE_RABBITMQ of .tracktrace/env";
+        const string Expected = "expected amqp://user:password@host:port/vhost, e.g. TRACKTRACE_RABBITMQ of .tracktrace/env";
         if (string.IsNullOrWhiteSpace(configured))
         {
-            throw new InvalidOperationException($"RabbitMq:Uri is not configured; expected {Expected}");
+            return $"RabbitMq:Uri is not configured; {Expected}";
         }
 
         if (!System.Uri.TryCreate(configured, UriKind.Absolute, out var uri) || uri.Scheme is not ("amqp" or "amqps"))
         {
-            throw new InvalidOperationException($"RabbitMq:Uri is not an amqp:// or amqps:// URI; expected {Expected}");
+            return $"RabbitMq:Uri is not an amqp:// or amqps:// URI; {Expected}";
         }
 
         // Without user info the client would log in as guest/guest.
-        if (!uri.UserInfo.Contains(':') || uri.UserInfo.StartsWith(':') || uri.UserInfo.EndsWith(':'))
-        {
-            throw new InvalidOperationException($"RabbitMq:Uri names no user and password; expected {Expected}");
-        }
-
-        return uri;
+        var credentials = uri.UserInfo.Split(':', 2);
+        return credentials.Length == 2 && credentials[0].Length > 0 && credentials[1].Length > 0
+            ? null
+            : $"RabbitMq:Uri names no user and password; {Expected}";
     }
+}
+
+/// <summary>Checked when the options are first read: at start-up (TrackTraceApp.Build), before anything connects.</summary>
+internal sealed class RabbitMqOptionsValidation : IValidateOptions<RabbitMqOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RabbitMqOptions options) =>
+        RabbitMqOptions.Problem(options.Uri) is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
 }
 
 /// <summary>Section "Alerts": where alerts are delivered to people.</summary>

@@ -23,7 +23,7 @@ public static class MessagingSetup
             });
             bus.UsingRabbitMq((context, rabbit) =>
             {
-                rabbit.Host(RabbitMqOptions.Require(context.GetRequiredService<IOptions<RabbitMqOptions>>().Value.Uri));
+                rabbit.Host(new Uri(context.GetRequiredService<IOptions<RabbitMqOptions>>().Value.Uri));
                 rabbit.ConfigureEndpoints(context);
             });
         });

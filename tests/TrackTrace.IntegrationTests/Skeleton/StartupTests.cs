@@ -1,6 +1,7 @@
 using TrackTrace.Api.Hosting;
 using TrackTrace.Domain.Routes;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace TrackTrace.IntegrationTests.Skeleton;
 
@@ -18,11 +19,14 @@ public sealed class StartupTests
     [InlineData("http://tracktrace:secret@127.0.0.1:5672/", "is not an amqp:// or amqps:// URI")]
     public void A_rabbitmq_uri_that_is_missing_or_has_no_credentials_stops_the_service(string? uri, string problem)
     {
-        var error = Assert.Throws<InvalidOperationException>(() => TrackTraceApp.Build([], builder =>
+        var error = Assert.Throws<OptionsValidationException>(() => TrackTraceApp.Build([], builder =>
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["ConnectionStrings:Postgres"] = "Host=127.0.0.1;Port=1;Username=nobody",
                 ["RabbitMq:Uri"] = uri,
+                ["Api:ServerCertificate"] = Infrastructure.TestPki.Instance.ServerCertificatePath,
+                ["Api:ServerKey"] = Infrastructure.TestPki.Instance.ServerKeyPath,
+                ["Api:ClientCertificateAuthorities:0"] = Infrastructure.TestPki.Instance.CaPath,
             })));
         Assert.Contains("RabbitMq:Uri", error.Message);
         Assert.Contains(problem, error.Message);
@@ -52,7 +56,6 @@ public sealed class StartupTests
                 builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
                 {
                     ["ConnectionStrings:Postgres"] = "Host=127.0.0.1;Port=1;Username=nobody",
-                    ["RabbitMq:Uri"] = "amqp://nobody:unused@127.0.0.1:1/",
                     ["Workflows:Directory"] = dir,
                     ["Api:ServerCertificate"] = Infrastructure.TestPki.Instance.ServerCertificatePath,
                     ["Api:ServerKey"] = Infrastructure.TestPki.Instance.ServerKeyPath,
