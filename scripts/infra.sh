@@ -254,11 +254,14 @@ pg_protect() {
     # The postmaster rereads pg_hba.conf on SIGHUP, shortly after pg_reload_conf returns.
     deadline=$((SECONDS + 10))
     while pg_open_without_password "$port" && ((SECONDS < deadline)); do sleep 0.1; done
-  elif ! pg_password_applied; then
-    die "postgres (port $port) runs with another password than $PG_PASSWORD_FILE; run scripts/infra.sh stop, then start: it sets the password while the server is stopped"
   fi
-  psql_q "$port" 'select 1' >/dev/null ||
+  if ! psql_q "$port" 'select 1' >/dev/null; then
+    if ! pg_password_applied; then
+      die "postgres on port $port runs with another password than $PG_PASSWORD_FILE (made anew?); run scripts/infra.sh stop, then start: it sets the password while the server is stopped"
+    fi
     die "postgres on port $port refuses the password in $PG_PASSWORD_FILE; delete $PGD/password-set and run scripts/infra.sh stop, then start, to set it again"
+  fi
+  pg_password_applied || pg_password_applied_now
   if pg_open_without_password "$port"; then
     die "postgres on port $port still lets clients in without a password; see $PG_DATA/pg_hba.conf"
   fi
