@@ -1,7 +1,9 @@
 using TrackTrace.Bench;
 
-// Usage (scripts/bench.sh runs it): TrackTrace.Bench --api URL --pki DIR --postgres CONNECTION
+// Usage (scripts/bench.sh runs it): TrackTrace.Bench --api URL --pki DIR [--postgres CONNECTION]
 //   --service-pid PID --start-to-healthy-ms N --out DIR --report BENCHMARKS.md [--quick]
+// Without --postgres the connection string (with its password) comes from ConnectionStrings__Postgres,
+// the service's own variable, so it does not show on a command line.
 var options = BenchOptions.Parse(args);
 var run = new BenchRun(options);
 var results = await run.RunAsync();

@@ -40,6 +40,7 @@ public static class TrackTraceApp
         services.Configure<DeviceOptions>(config.GetSection("Devices"));
         services.Configure<WorkflowOptions>(config.GetSection("Workflows"));
         services.Configure<RabbitMqOptions>(config.GetSection("RabbitMq"));
+        services.AddSingleton<IValidateOptions<RabbitMqOptions>, RabbitMqOptionsValidation>();
         services.Configure<AlertOptions>(config.GetSection("Alerts"));
 
         builder.Logging.ClearProviders();
@@ -120,6 +121,7 @@ public static class TrackTraceApp
 
         var app = builder.Build();
         app.Services.GetRequiredService<RouteCatalog>(); // a bad workflow file stops the service here
+        _ = app.Services.GetRequiredService<IOptions<RabbitMqOptions>>().Value; // so does a RabbitMQ URI without credentials
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using TrackTrace.Domain.Decisions;
 
 namespace TrackTrace.Api.Hosting;
@@ -54,10 +55,41 @@ public sealed class WorkflowOptions
     public string Directory { get; set; } = "workflows";
 }
 
-/// <summary>Section "RabbitMq".</summary>
+/// <summary>
+/// Section "RabbitMq". The URI carries the broker's user and password; there is no default, so the
+/// service never falls back on RabbitMQ's well-known guest account.
+/// </summary>
 public sealed class RabbitMqOptions
 {
-    public string Uri { get; set; } = "amqp://guest:guest@127.0.0.1:5672/";
+    public string Uri { get; set; } = "";
+
+    /// <summary>Why the configured URI cannot be used, or null when it can.</summary>
+    public static string? Problem(string? configured)
+    {
+        const string Expected = "expected amqp://user:password@host:port/vhost, e.g. TRACKTRACE_RABBITMQ of .tracktrace/env";
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            return $"RabbitMq:Uri is not configured; {Expected}";
+        }
+
+        if (!System.Uri.TryCreate(configured, UriKind.Absolute, out var uri) || uri.Scheme is not ("amqp" or "amqps"))
+        {
+            return $"RabbitMq:Uri is not an amqp:// or amqps:// URI; {Expected}";
+        }
+
+        // Without user info the client would log in as guest/guest.
+        var credentials = uri.UserInfo.Split(':', 2);
+        return credentials.Length == 2 && credentials[0].Length > 0 && credentials[1].Length > 0
+            ? null
+            : $"RabbitMq:Uri names no user and password; {Expected}";
+    }
+}
+
+/// <summary>Checked when the options are first read: at start-up (TrackTraceApp.Build), before anything connects.</summary>
+internal sealed class RabbitMqOptionsValidation : IValidateOptions<RabbitMqOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RabbitMqOptions options) =>
+        RabbitMqOptions.Problem(options.Uri) is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
 }
 
 /// <summary>Section "Alerts": where alerts are delivered to people.</summary>

@@ -51,22 +51,33 @@ public sealed class ServiceProcess : IAsyncDisposable
         process.BeginErrorReadLine();
 
         using var health = new HttpClient { BaseAddress = service.HealthAddress, Timeout = TimeSpan.FromSeconds(2) };
-        await ServiceFixture.Eventually(async () =>
+        try
         {
-            if (process.HasExited)
+            await ServiceFixture.Eventually(async () =>
             {
-                throw new InvalidOperationException($"the service exited with {process.ExitCode}: {service.Output}");
-            }
+                if (process.HasExited)
+                {
+                    throw new InvalidOperationException($"the service exited with {process.ExitCode}: {service.Output}");
+                }
 
-            try
-            {
-                return (await health.GetAsync("health")).IsSuccessStatusCode;
-            }
-            catch (HttpRequestException)
-            {
-                return false;
-            }
-        }, TimeSpan.FromSeconds(60), "the service process to answer /health");
+                try
+                {
+                    return (await health.GetAsync("health")).IsSuccessStatusCode;
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                    // Not listening yet, or slower than the client's timeout on a loaded machine: ask again.
+                    return false;
+                }
+            }, TimeSpan.FromSeconds(60), "the service process to answer /health");
+        }
+        catch
+        {
+            // The caller never gets the process to dispose: it must not outlive the test run.
+            await service.DisposeAsync();
+            throw;
+        }
+
         return service;
     }
 
