@@ -68,7 +68,8 @@ public static class TrackTraceApp
             .AddSubscriptionWithServices<IntegrationPublisher>(ServiceLifetime.Singleton)
             .AddSubscriptionWithServices<AlertDispatcher>(ServiceLifetime.Singleton)
             .AddAsyncDaemon(DaemonMode.HotCold);
-        services.AddHttpClient(WebhookSender.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
+        services.AddHttpClient(WebhookSender.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
         services.AddHostedService<WebhookSender>();
         services.AddSingleton<AlertFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<AlertFeed>());
@@ -122,6 +123,9 @@ public static class TrackTraceApp
             }));
             kestrel.Listen(IPAddress.Loopback, api.HealthPort);
         });
+
+        // A webhook that cannot be trusted stops the service here, before anything starts.
+        WebhookTargets.Validate(config.GetSection("Alerts").Get<AlertOptions>() ?? new AlertOptions());
 
         var app = builder.Build();
         app.Services.GetRequiredService<RouteCatalog>(); // a bad workflow file stops the service here

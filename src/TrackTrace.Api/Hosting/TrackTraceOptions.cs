@@ -55,7 +55,9 @@ public sealed class AlertOptions
 
 /// <summary>
 /// One webhook: alerts of the listed types (all when empty) are POSTed as JSON to <see cref="Url"/>
-/// with header X-TrackTrace-Signature: sha256=HMAC-SHA256(secret, body) in hex.
+/// with header X-TrackTrace-Signature: t=&lt;unix seconds&gt;,v1=&lt;hex HMAC-SHA256(secret, "t.deliveryId.body")&gt;.
+/// Checked at start-up (<see cref="Alerts.WebhookTargets"/>): a unique name, an absolute https URL
+/// (http only to loopback), a secret of at least 16 characters, known alert types.
 /// </summary>
 public sealed class WebhookOptions
 {
