@@ -135,6 +135,8 @@ public static class TrackTraceApp
         app.Use(PortSeparation.Middleware);
         app.UseAuthentication();
         app.UseAuthorization();
+        // After both: a device that may not act at all is refused as such before its request is judged.
+        app.Use(StateChangeGuard.Middleware);
 
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthResponse.Write }).AllowAnonymous();
         app.MapMetrics("/metrics").AllowAnonymous();
