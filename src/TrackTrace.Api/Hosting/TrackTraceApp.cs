@@ -86,6 +86,7 @@ public static class TrackTraceApp
         services.AddSingleton<DeviceRegistry>();
         services.AddSingleton<DeviceRejectionAlerts>();
         services.AddSingleton<DeviceGate>();
+        services.AddSingleton<DeviceSessions>();
         services.AddSingleton<DeviceActivity>();
         services.AddHostedService(sp => sp.GetRequiredService<DeviceActivity>());
         services.AddHostedService<AdminBootstrap>();
@@ -129,6 +130,7 @@ public static class TrackTraceApp
 
         var app = builder.Build();
         app.Services.GetRequiredService<RouteCatalog>(); // a bad workflow file stops the service here
+        app.Services.GetRequiredService<DeviceSessions>(); // so does a re-check interval that is not positive
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -137,6 +139,7 @@ public static class TrackTraceApp
         app.UseAuthorization();
         // After both: a device that may not act at all is refused as such before its request is judged.
         app.Use(StateChangeGuard.Middleware);
+        app.Use(DeviceSessions.Middleware);
 
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthResponse.Write }).AllowAnonymous();
         app.MapMetrics("/metrics").AllowAnonymous();

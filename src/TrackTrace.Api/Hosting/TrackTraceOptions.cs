@@ -32,6 +32,12 @@ public sealed class DeviceOptions
 
     /// <summary>Repeated rejections of one certificate raise at most one alert per window.</summary>
     public TimeSpan RejectionAlertWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// How often a long-lived response (the live alert stream) checks its device again; it ends when
+    /// the device may no longer make the request that opened it.
+    /// </summary>
+    public TimeSpan StreamRecheckInterval { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>Section "Workflows": where the route definitions live.</summary>
