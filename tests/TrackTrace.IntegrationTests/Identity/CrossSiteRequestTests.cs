@@ -3,6 +3,9 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using TrackTrace.Api.Security;
 using TrackTrace.IntegrationTests.Infrastructure;
 
 namespace TrackTrace.IntegrationTests.Identity;
@@ -160,6 +163,40 @@ public sealed class CrossSiteRequestTests(ServiceFixture setup) : IClassFixture<
             var problem = await Refused(await scanner.SendAsync(request), HttpStatusCode.Forbidden, "device-rejected");
             Assert.Equal("suspended", problem.GetProperty("reason").GetString());
         }
+    }
+
+    [Fact]
+    public async Task A_machine_endpoint_declares_its_own_content_type_and_the_same_guard_applies()
+    {
+        // The shape of EST's simpleenroll: a body of application/pkcs10, and nothing else.
+        await using var instance = await ServiceInstance.StartAsync(setup.ConnectionString, setup.Broker, extend: app =>
+            app.MapPost("/api/test/csr", async (HttpRequest request) =>
+                {
+                    using var body = new MemoryStream();
+                    await request.Body.CopyToAsync(body);
+                    return Results.Ok(new { bytes = body.Length });
+                })
+                .RequireAuthorization(Roles.Admin).AcceptsContentTypes("application/pkcs10"));
+        using var admin = instance.Client(TestPki.Instance.Admin);
+
+        HttpRequestMessage Csr(string contentType, string? origin = null)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/test/csr") { Content = new ByteArrayContent([0x30, 0x82, 0x01]) };
+            request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+            if (origin is not null)
+            {
+                request.Headers.Add("Origin", origin);
+            }
+
+            return request;
+        }
+
+        var taken = await ServiceFixture.Expect(await admin.SendAsync(Csr("application/pkcs10")), HttpStatusCode.OK);
+        Assert.Equal(3, taken.GetProperty("bytes").GetInt32());
+        var problem = await Refused(await admin.SendAsync(Csr("application/json")), HttpStatusCode.UnsupportedMediaType, "unsupported-content-type");
+        Assert.Equal(["application/pkcs10"], problem.GetProperty("acceptedContentTypes").EnumerateArray().Select(t => t.GetString()));
+        await Refused(await admin.SendAsync(Csr("text/plain")), HttpStatusCode.UnsupportedMediaType, "unsupported-content-type");
+        await Refused(await admin.SendAsync(Csr("application/pkcs10", "https://evil.example")), HttpStatusCode.Forbidden, "cross-origin-request");
     }
 
     private async Task<HttpResponseMessage> Send(
