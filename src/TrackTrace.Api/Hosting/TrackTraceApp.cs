@@ -65,7 +65,8 @@ public static class TrackTraceApp
             .AddSubscriptionWithServices<IntegrationPublisher>(ServiceLifetime.Singleton)
             .AddSubscriptionWithServices<AlertDispatcher>(ServiceLifetime.Singleton)
             .AddAsyncDaemon(DaemonMode.HotCold);
-        services.AddHttpClient(WebhookSender.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
+        services.AddHttpClient(WebhookSender.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
         services.AddHostedService<WebhookSender>();
         services.AddSingleton<AlertBudget>();
         services.AddHostedService<AlertSuppressionSummaries>();
@@ -85,6 +86,7 @@ public static class TrackTraceApp
         services.AddSingleton<DeviceRegistry>();
         services.AddSingleton<DeviceRejectionAlerts>();
         services.AddSingleton<DeviceGate>();
+        services.AddSingleton<DeviceSessions>();
         services.AddSingleton<DeviceActivity>();
         services.AddHostedService(sp => sp.GetRequiredService<DeviceActivity>());
         services.AddHostedService<AdminBootstrap>();
@@ -119,15 +121,22 @@ public static class TrackTraceApp
             kestrel.Listen(IPAddress.Loopback, api.HealthPort);
         });
 
+        // A webhook that cannot be trusted stops the service here, before anything starts.
+        WebhookTargets.Validate(config.GetSection("Alerts").Get<AlertOptions>() ?? new AlertOptions());
+
         var app = builder.Build();
         app.Services.GetRequiredService<RouteCatalog>(); // a bad workflow file stops the service here
         _ = app.Services.GetRequiredService<IOptions<RabbitMqOptions>>().Value; // so does a RabbitMQ URI without credentials
+        app.Services.GetRequiredService<DeviceSessions>(); // so does a re-check interval that is not positive
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.Use(PortSeparation.Middleware);
         app.UseAuthentication();
         app.UseAuthorization();
+        // After both: a device that may not act at all is refused as such before its request is judged.
+        app.Use(StateChangeGuard.Middleware);
+        app.Use(DeviceSessions.Middleware);
 
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthResponse.Write }).AllowAnonymous();
         app.MapMetrics("/metrics").AllowAnonymous();

@@ -46,6 +46,12 @@ public sealed class DeviceOptions
     /// empty: any publisher with write access to the queue.
     /// </summary>
     public List<string> BusSenders { get; set; } = [];
+
+    /// <summary>
+    /// How often a long-lived response (the live alert stream) checks its device again; it ends when
+    /// the device may no longer make the request that opened it.
+    /// </summary>
+    public TimeSpan StreamRecheckInterval { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>Section "Workflows": where the route definitions live.</summary>
@@ -106,7 +112,9 @@ public sealed class AlertOptions
 
 /// <summary>
 /// One webhook: alerts of the listed types (all when empty) are POSTed as JSON to <see cref="Url"/>
-/// with header X-TrackTrace-Signature: sha256=HMAC-SHA256(secret, body) in hex.
+/// with header X-TrackTrace-Signature: t=&lt;unix seconds&gt;,v1=&lt;hex HMAC-SHA256(secret, "t.deliveryId.body")&gt;.
+/// Checked at start-up (<see cref="Alerts.WebhookTargets"/>): a unique name, an absolute https URL
+/// (http only to loopback), a secret of at least 16 characters, known alert types.
 /// </summary>
 public sealed class WebhookOptions
 {

@@ -41,10 +41,9 @@ public sealed class DeviceAuthenticationHandler(
         }
 
         var now = clock.GetUtcNow();
-        if (now < certificate.NotBefore.ToUniversalTime() || now > certificate.NotAfter.ToUniversalTime())
+        _rejection = DevicePrincipal.CheckValidity(certificate, now);
+        if (_rejection is not null)
         {
-            _rejection = new DeviceRejection(RejectionReasons.CertificateNotValidNow, null,
-                $"the client certificate is valid from {certificate.NotBefore.ToUniversalTime():O} to {certificate.NotAfter.ToUniversalTime():O}");
             return AuthenticateResult.Fail(_rejection.Detail);
         }
 
@@ -69,19 +68,7 @@ public sealed class DeviceAuthenticationHandler(
         }
 
         activity.Seen(device.DeviceId, now);
-        var claims = new List<Claim>
-        {
-            new(ClaimTypes.NameIdentifier, device.DeviceId),
-            new(ClaimTypes.Role, DeviceRoles.Name(device.Role)),
-            new(Roles.FingerprintClaim, fingerprint),
-        };
-        if (device.StationId is not null)
-        {
-            claims.Add(new Claim(Roles.StationClaim, device.StationId));
-        }
-
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName, ClaimTypes.NameIdentifier, ClaimTypes.Role));
-        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(DevicePrincipal.Create(device, fingerprint, SchemeName), SchemeName));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)

@@ -26,8 +26,9 @@ public sealed class ServiceInstance : IAsyncDisposable
     public Uri HealthAddress { get; }
     public IServiceProvider Services => _app.Services;
 
+    /// <param name="extend">Maps extra endpoints before the service starts, for tests of a mechanism no shipped endpoint uses yet.</param>
     public static async Task<ServiceInstance> StartAsync(
-        string connectionString, Uri broker, IDictionary<string, string?>? overrides = null)
+        string connectionString, Uri broker, IDictionary<string, string?>? overrides = null, Action<WebApplication>? extend = null)
     {
         var pki = TestPki.Instance;
         var settings = new Dictionary<string, string?>
@@ -50,6 +51,7 @@ public sealed class ServiceInstance : IAsyncDisposable
         }
 
         var app = TrackTraceApp.Build([], builder => builder.Configuration.AddInMemoryCollection(settings));
+        extend?.Invoke(app);
         await app.StartAsync();
         var addresses = app.Urls.Select(u => new Uri(u)).ToArray();
         var api = addresses.Single(a => a.Scheme == "https");
