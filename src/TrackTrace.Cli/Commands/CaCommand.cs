@@ -1,5 +1,5 @@
 using System.CommandLine;
-using TrackTrace.Cli.Pki;
+using TrackTrace.Pki;
 
 namespace TrackTrace.Cli.Commands;
 

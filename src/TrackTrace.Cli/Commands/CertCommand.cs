@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
-using TrackTrace.Cli.Pki;
+using TrackTrace.Cli.Devices;
+using TrackTrace.Pki;
 
 namespace TrackTrace.Cli.Commands;
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using TrackTrace.Pki;
 
 namespace TrackTrace.Cli.Commands;
 
@@ -18,7 +19,7 @@ internal static class CommonOptions
 
     public static Option<string> CaDirectory() => new("--ca")
     {
-        Description = $"Directory holding {Pki.CertificateAuthority.CertificateFileName} and {Pki.CertificateAuthority.KeyFileName}",
+        Description = $"Directory holding {CertificateAuthority.CertificateFileName} and {CertificateAuthority.KeyFileName}",
         HelpName = "DIR",
         Required = true,
     };

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text;
-using TrackTrace.Cli.Pki;
+using TrackTrace.Pki;
 
 namespace TrackTrace.IntegrationTests.Infrastructure;
 

@@ -1,4 +1,4 @@
-using TrackTrace.Cli.Pki;
+using TrackTrace.Cli.Devices;
 
 namespace TrackTrace.UnitTests.Cli;
 

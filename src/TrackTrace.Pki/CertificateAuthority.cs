@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace TrackTrace.Cli.Pki;
+namespace TrackTrace.Pki;
 
 /// <summary>
 /// The development CA that signs device (client) and server certificates. Created fresh with

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace TrackTrace.Cli.Pki;
+namespace TrackTrace.Cli.Devices;
 
 /// <summary>
 /// The identifier of a scanning device, used as the CN of its client certificate and as its file

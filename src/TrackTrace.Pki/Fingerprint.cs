@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace TrackTrace.Cli.Pki;
+namespace TrackTrace.Pki;
 
 public static class Fingerprint
 {

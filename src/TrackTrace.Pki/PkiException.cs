@@ -1,4 +1,4 @@
-namespace TrackTrace.Cli.Pki;
+namespace TrackTrace.Pki;
 
 /// <summary>
 /// A PKI operation could not be done for a reason a person can fix (missing file, key that does

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
-namespace TrackTrace.Cli.Pki;
+namespace TrackTrace.Pki;
 
 /// <summary>
 /// Reads and writes certificates and private keys as PEM files, and PKCS#12 files for browsers.

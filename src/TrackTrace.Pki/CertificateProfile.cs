@@ -1,7 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 
-namespace TrackTrace.Cli.Pki;
+namespace TrackTrace.Pki;
 
 /// <summary>
 /// Everything that varies between the certificates TrackTrace makes. The factory methods give the
@@ -12,6 +12,9 @@ public sealed record CertificateProfile
 {
     /// <summary>Validity of a leaf certificate: the CA/Browser Forum ceiling, so the habit carries over.</summary>
     public const int DefaultLeafDays = 397;
+
+    /// <summary>ub-common-name (RFC 5280, appendix A.1).</summary>
+    public const int MaxCommonNameLength = 64;
 
     /// <summary>
     /// How far before "now" a certificate becomes valid when <see cref="NotBefore"/> is not given,
@@ -61,10 +64,14 @@ public sealed record CertificateProfile
             IsCertificateAuthority = true,
         };
 
-    /// <summary>A device's client certificate: CN = device id, EKU clientAuth only, CA=false.</summary>
+    /// <summary>
+    /// A device's client certificate: CN = device id, EKU clientAuth only, CA=false. The device id
+    /// rule belongs to the domain: the caller has checked <paramref name="deviceId"/> against it;
+    /// here it only has to be a usable common name.
+    /// </summary>
     public static CertificateProfile ForDevice(string deviceId, int days = DefaultLeafDays, bool rsa = false)
     {
-        DeviceId.EnsureValid(deviceId, nameof(deviceId));
+        EnsureCommonName(deviceId, nameof(deviceId));
         return new()
         {
             CommonName = deviceId,
@@ -107,6 +114,19 @@ public sealed record CertificateProfile
             DnsNames = dns,
             IpAddresses = ips,
         };
+    }
+
+    /// <summary>
+    /// Refuses what cannot be a common name: empty, longer than X.520's 64 characters, or holding
+    /// control characters (a newline in a CN ends up in logs and file names).
+    /// </summary>
+    public static void EnsureCommonName(string? commonName, string? paramName = null)
+    {
+        if (string.IsNullOrWhiteSpace(commonName) || commonName.Length > MaxCommonNameLength || commonName.Any(char.IsControl))
+        {
+            throw new ArgumentException(
+                $"'{commonName}' cannot be a common name: 1 to {MaxCommonNameLength} characters, no control characters", paramName);
+        }
     }
 
     /// <summary>The KeyUsage the certificate gets once the null default is resolved.</summary>

@@ -1,7 +1,7 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 
-namespace TrackTrace.Cli.Pki;
+namespace TrackTrace.Pki;
 
 /// <summary>
 /// HTTP clients for the TrackTrace API over mutual TLS. Both sides verify: the client presents its
