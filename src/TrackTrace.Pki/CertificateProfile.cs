@@ -40,6 +40,18 @@ public sealed record CertificateProfile
     public bool IsCertificateAuthority { get; init; }
 
     /// <summary>
+    /// BasicConstraints pathLenConstraint of a CA: 0 for an issuing CA (it may sign leaves only),
+    /// null for no limit (a root).
+    /// </summary>
+    public int? PathLengthConstraint { get; init; }
+
+    /// <summary>
+    /// DNS name subtrees a CA may issue for (a critical NameConstraints extension with
+    /// permittedSubtrees); empty means no NameConstraints extension.
+    /// </summary>
+    public IReadOnlyList<string> PermittedDnsNames { get; init; } = [];
+
+    /// <summary>
     /// KeyUsage (always critical). Null means: keyCertSign|cRLSign for a CA, digitalSignature for
     /// an ECDSA leaf, digitalSignature|keyEncipherment for an RSA leaf.
     /// </summary>
@@ -63,6 +75,34 @@ public sealed record CertificateProfile
             KeyAlgorithm = rsa ? KeyAlgorithm.Rsa3072 : KeyAlgorithm.EcdsaP256,
             IsCertificateAuthority = true,
         };
+
+    /// <summary>
+    /// An issuing (intermediate) CA: CA=true with pathLen 0, keyCertSign|cRLSign, no EKU, and
+    /// NameConstraints when <paramref name="permittedDnsNames"/> names any.
+    /// </summary>
+    public static CertificateProfile ForIssuingAuthority(
+        string name,
+        int days = CertificateAuthority.DefaultIssuingDays,
+        bool rsa = false,
+        IEnumerable<string>? permittedDnsNames = null)
+    {
+        EnsureCommonName(name, nameof(name));
+        string[] permitted = [.. permittedDnsNames ?? []];
+        if (permitted.FirstOrDefault(n => !NameConstraints.IsDnsSubtree(n)) is { } bad)
+        {
+            throw new ArgumentException($"'{bad}' is not a DNS name a name constraint can hold (e.g. devices.example.com)", nameof(permittedDnsNames));
+        }
+
+        return new()
+        {
+            CommonName = name,
+            Days = days,
+            KeyAlgorithm = rsa ? KeyAlgorithm.Rsa3072 : KeyAlgorithm.EcdsaP256,
+            IsCertificateAuthority = true,
+            PathLengthConstraint = 0,
+            PermittedDnsNames = permitted,
+        };
+    }
 
     /// <summary>
     /// A device's client certificate: CN = device id, EKU clientAuth only, CA=false. The device id
@@ -129,11 +169,15 @@ public sealed record CertificateProfile
         }
     }
 
-    /// <summary>The KeyUsage the certificate gets once the null default is resolved.</summary>
-    public X509KeyUsageFlags EffectiveKeyUsage =>
+    /// <summary>
+    /// The KeyUsage a certificate for a key of this kind gets once the null default is resolved:
+    /// it follows the key actually certified (generated here or taken from a CSR), not
+    /// <see cref="KeyAlgorithm"/>.
+    /// </summary>
+    public X509KeyUsageFlags EffectiveKeyUsage(bool rsaKey) =>
         KeyUsage ?? (IsCertificateAuthority
             ? X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign
-            : KeyAlgorithm == KeyAlgorithm.Rsa3072
+            : rsaKey
                 ? X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment
                 : X509KeyUsageFlags.DigitalSignature);
 
