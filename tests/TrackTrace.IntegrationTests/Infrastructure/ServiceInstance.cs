@@ -40,6 +40,8 @@ public sealed class ServiceInstance : IAsyncDisposable
             ["Api:ServerCertificate"] = pki.ServerCertificatePath,
             ["Api:ServerKey"] = pki.ServerKeyPath,
             ["Api:ClientCertificateAuthorities:0"] = pki.CaPath,
+            ["Api:IssuingCertificate"] = pki.IssuingCertificatePath,
+            ["Api:IssuingKey"] = pki.IssuingKeyPath,
             ["Devices:BootstrapAdminCertificate"] = pki.AdminCertificatePath,
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Error",
