@@ -104,8 +104,8 @@ public sealed class CertificateAuthority : IDisposable
             throw new ArgumentException("an issuing CA profile must have IsCertificateAuthority = true", nameof(profile));
         }
 
-        var constraints = Certificate.Extensions.OfType<X509BasicConstraintsExtension>().First();
-        if (constraints.HasPathLengthConstraint && constraints.PathLengthConstraint == 0)
+        var constraints = Certificate.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault();
+        if (constraints is { HasPathLengthConstraint: true, PathLengthConstraint: 0 })
         {
             throw new PkiException($"'{Certificate.Subject}' has pathLen 0: it may sign device and server certificates but no CA; sign the issuing CA with the root");
         }
