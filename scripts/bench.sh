@@ -41,6 +41,7 @@ export Api__HttpsPort=9443 Api__HealthPort=9080 Api__ListenAddress=127.0.0.1
 export MALLOC_ARENA_MAX=2
 export Api__ServerCertificate="$PKI/server.crt" Api__ServerKey="$PKI/server.key"
 export Api__ClientCertificateAuthorities__0="$PKI/ca.crt" Devices__BootstrapAdminCertificate="$PKI/admin.crt"
+export Api__IssuingCertificate="$PKI/issuing/issuing.crt" Api__IssuingKey="$PKI/issuing/issuing.key"
 export Logging__LogLevel__Default=Warning
 mkdir -p .tracktrace/bench
 START=$(date +%s%N)

@@ -188,7 +188,7 @@ public sealed class BenchRun(BenchOptions o)
     {
         var clients = fleet.Scanners.Select(s =>
         {
-            var handler = Cli.Pki.TrustedChannel.CreateHandler(fleet.CaCertificate, s.Certificate);
+            var handler = TrackTrace.Pki.TrustedChannel.CreateHandler(fleet.CaCertificate, s.Certificate);
             handler.SslOptions.AllowTlsResume = false;
             return (Scanner: s, Client: new HttpClient(handler) { BaseAddress = o.Api });
         }).GroupBy(c => c.Scanner.StationType).ToDictionary(g => g.Key, g => g.ToArray());

@@ -76,9 +76,9 @@ public static class TrackTraceApp
         services.AddTrackTraceMessaging();
 
         // Identity: chain in the TLS handshake, device attribute store on every request.
-        services.AddSingleton(sp => new ClientCertificateValidator(
-            LoadCertificates(sp.GetRequiredService<IOptions<ApiOptions>>().Value.ClientCertificateAuthorities),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ClientCertificateValidator>>()));
+        services.AddSingleton(sp => ClientCertificateTrust.Load(
+            sp.GetRequiredService<IOptions<ApiOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ClientCertificateValidator>();
         services.AddSingleton(sp =>
             new DeviceAccessPolicy(sp.GetRequiredService<IOptions<DeviceOptions>>().Value.ExpectedAttributes));
         services.AddSingleton(sp => new StoreNames(sp.GetRequiredService<IDocumentStore>().Options));
@@ -128,6 +128,7 @@ public static class TrackTraceApp
         app.Services.GetRequiredService<RouteCatalog>(); // a bad workflow file stops the service here
         _ = app.Services.GetRequiredService<IOptions<RabbitMqOptions>>().Value; // so does a RabbitMQ URI without credentials
         app.Services.GetRequiredService<DeviceSessions>(); // so does a re-check interval that is not positive
+        app.Services.GetRequiredService<ClientCertificateTrust>(); // so do roots and an issuing CA that cannot work
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -156,23 +157,6 @@ public static class TrackTraceApp
         RouteCatalog.Load(Path.IsPathRooted(options.Directory)
             ? options.Directory
             : Path.Combine(AppContext.BaseDirectory, options.Directory));
-
-    private static X509Certificate2[] LoadCertificates(IEnumerable<string> pemFiles)
-    {
-        var anchors = new X509Certificate2Collection();
-        foreach (var file in pemFiles)
-        {
-            anchors.ImportFromPemFile(file);
-        }
-
-        if (anchors.Count == 0)
-        {
-            throw new InvalidOperationException(
-                "Api:ClientCertificateAuthorities names no CA certificate: no client could ever be accepted");
-        }
-
-        return anchors.ToArray();
-    }
 }
 
 /// <summary>

@@ -17,8 +17,25 @@ public sealed class ApiOptions
     public string ServerCertificate { get; set; } = "";
     public string ServerKey { get; set; } = "";
 
-    /// <summary>PEM files of the CAs whose client certificates are accepted (several during a rotation).</summary>
+    /// <summary>PEM files of the root CAs whose client certificates are accepted (several during a rotation).</summary>
     public List<string> ClientCertificateAuthorities { get; set; } = [];
+
+    /// <summary>
+    /// PEM certificate of the issuing CA this service signs device certificates with (made by
+    /// <c>tracktrace ca intermediate</c>); it must be a CA that chains to a root above. Its
+    /// certificates are accepted whether or not the client sends it.
+    /// </summary>
+    public string? IssuingCertificate { get; set; }
+
+    /// <summary>The issuing CA's private key (PEM); the file must be mode 600 or stricter.</summary>
+    public string? IssuingKey { get; set; }
+
+    /// <summary>
+    /// PEM files of further issuing CAs whose certificates are still accepted but which this
+    /// service does not sign with: the previous issuing CA during a rotation, or one kept offline
+    /// for devices enrolled by hand. Only configured intermediates complete a chain.
+    /// </summary>
+    public List<string> ClientCertificateIntermediates { get; set; } = [];
 
     /// <summary>How far in the future an event time (scannedAt, readings) may be before it is refused.</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(5);

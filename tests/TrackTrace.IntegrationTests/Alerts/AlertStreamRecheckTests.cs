@@ -4,7 +4,7 @@ using System.Net.ServerSentEvents;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using TrackTrace.Api.Hosting;
-using TrackTrace.Cli.Pki;
+using TrackTrace.Pki;
 using TrackTrace.IntegrationTests.Infrastructure;
 
 namespace TrackTrace.IntegrationTests.Alerts;

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using TrackTrace.Cli.Pki;
+using TrackTrace.Pki;
 using TrackTrace.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
 

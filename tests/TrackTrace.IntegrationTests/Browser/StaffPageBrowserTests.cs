@@ -1,5 +1,5 @@
 using TrackTrace.Cli.Demo;
-using TrackTrace.Cli.Pki;
+using TrackTrace.Pki;
 using TrackTrace.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
 

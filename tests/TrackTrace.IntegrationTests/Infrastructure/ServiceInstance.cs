@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using TrackTrace.Api.Hosting;
-using TrackTrace.Cli.Pki;
+using TrackTrace.Pki;
 
 namespace TrackTrace.IntegrationTests.Infrastructure;
 
@@ -41,6 +41,8 @@ public sealed class ServiceInstance : IAsyncDisposable
             ["Api:ServerCertificate"] = pki.ServerCertificatePath,
             ["Api:ServerKey"] = pki.ServerKeyPath,
             ["Api:ClientCertificateAuthorities:0"] = pki.CaPath,
+            ["Api:IssuingCertificate"] = pki.IssuingCertificatePath,
+            ["Api:IssuingKey"] = pki.IssuingKeyPath,
             ["Devices:BootstrapAdminCertificate"] = pki.AdminCertificatePath,
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Error",

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text;
-using TrackTrace.Cli.Pki;
+using TrackTrace.Pki;
 
 namespace TrackTrace.IntegrationTests.Infrastructure;
 
@@ -41,6 +41,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         start.Environment["Api__ServerCertificate"] = pki.ServerCertificatePath;
         start.Environment["Api__ServerKey"] = pki.ServerKeyPath;
         start.Environment["Api__ClientCertificateAuthorities__0"] = pki.CaPath;
+        start.Environment["Api__IssuingCertificate"] = pki.IssuingCertificatePath;
+        start.Environment["Api__IssuingKey"] = pki.IssuingKeyPath;
         start.Environment["Devices__BootstrapAdminCertificate"] = pki.AdminCertificatePath;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         var process = Process.Start(start)!;

@@ -1,4 +1,3 @@
-using TrackTrace.Cli.Pki;
 using TrackTrace.Domain.Devices;
 
 namespace TrackTrace.UnitTests.Cli;

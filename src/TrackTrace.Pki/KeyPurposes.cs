@@ -1,4 +1,4 @@
-namespace TrackTrace.Cli.Pki;
+namespace TrackTrace.Pki;
 
 /// <summary>Extended key usage OIDs (RFC 5280, 4.2.1.12) that TrackTrace certificates carry.</summary>
 public static class KeyPurposes

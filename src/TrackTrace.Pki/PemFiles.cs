@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
-namespace TrackTrace.Cli.Pki;
+namespace TrackTrace.Pki;
 
 /// <summary>
 /// Reads and writes certificates and private keys as PEM files, and PKCS#12 files for browsers.
@@ -15,9 +15,6 @@ public static class PemFiles
 {
     /// <summary>rw------- : the only mode a private key file gets.</summary>
     public const UnixFileMode PrivateKeyMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-
-    private const string EcPublicKeyOid = "1.2.840.10045.2.1";
-    private const string RsaEncryptionOid = "1.2.840.113549.1.1.1";
 
     /// <summary>Writes <c>{baseName}.crt</c> and <c>{baseName}.key</c> (mode 600) into <paramref name="directory"/>, replacing them.</summary>
     public static WrittenFiles WriteCertificateAndKey(string directory, string baseName, X509Certificate2 certificateWithKey)
@@ -147,8 +144,8 @@ public static class PemFiles
         var algorithm = info.ReadSequence().ReadObjectIdentifier();
         AsymmetricAlgorithm key = algorithm switch
         {
-            EcPublicKeyOid => ECDsa.Create(),
-            RsaEncryptionOid => RSA.Create(),
+            Oids.EcPublicKey => ECDsa.Create(),
+            Oids.Rsa => RSA.Create(),
             _ => throw new PkiException($"'{path}' holds a key of algorithm {algorithm}; only ECDSA and RSA keys are supported"),
         };
         try

@@ -2,19 +2,37 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace TrackTrace.Cli.Pki;
+namespace TrackTrace.Pki;
 
 /// <summary>
-/// The development CA that signs device (client) and server certificates. Created fresh with
-/// <see cref="Create(string, int, bool, TimeProvider?)"/> or loaded from a directory holding
-/// <c>ca.crt</c> and <c>ca.key</c> (ours or openssl's). Issuing is safe from several threads.
+/// A CA that signs device (client) and server certificates: a root (self-signed, kept in a folder
+/// as <c>ca.crt</c> and <c>ca.key</c>) or an issuing CA signed by a root (pathLen 0, kept as
+/// <c>issuing.crt</c> and <c>issuing.key</c>), ours or openssl's. Created fresh with
+/// <see cref="Create(string, int, bool, TimeProvider?)"/> and <see cref="CreateIssuingAuthority(CertificateProfile)"/>,
+/// or loaded with <see cref="Load(string, TimeProvider?)"/>, <see cref="LoadIssuer"/> or
+/// <see cref="LoadFiles"/>. Issuing is safe from several threads.
 /// </summary>
 public sealed class CertificateAuthority : IDisposable
 {
+    /// <summary>The root's certificate in its folder; clients verify the server against it.</summary>
     public const string CertificateFileName = "ca.crt";
+
+    /// <summary>The root's key (mode 600); only <c>ca intermediate</c> and development commands need it.</summary>
     public const string KeyFileName = "ca.key";
+
+    /// <summary>The issuing CA's certificate in its folder.</summary>
+    public const string IssuingCertificateFileName = "issuing.crt";
+
+    /// <summary>The issuing CA's key (mode 600); the service signs device certificates with it.</summary>
+    public const string IssuingKeyFileName = "issuing.key";
+
     public const string DefaultName = "TrackTrace Dev CA";
     public const int DefaultDays = 3650;
+    public const string DefaultIssuingName = "TrackTrace Issuing CA";
+    public const int DefaultIssuingDays = 1825;
+
+    /// <summary>How long a device certificate issued for a CSR lives unless the caller says otherwise.</summary>
+    public static readonly TimeSpan DefaultDeviceLifetime = TimeSpan.FromDays(30);
 
     private readonly AsymmetricAlgorithm _signingKey;
     private readonly TimeProvider _time;
@@ -31,6 +49,9 @@ public sealed class CertificateAuthority : IDisposable
 
     /// <summary>The CA certificate, with its private key attached.</summary>
     public X509Certificate2 Certificate { get; }
+
+    /// <summary>Self-issued (subject = issuer): a root, saved as ca.crt/ca.key; otherwise an issuing CA, saved as issuing.crt/issuing.key.</summary>
+    public bool IsRoot => Certificate.SubjectName.RawData.AsSpan().SequenceEqual(Certificate.IssuerName.RawData);
 
     /// <summary>A new self-signed CA: CA=true and keyCertSign|cRLSign, both critical, with a SubjectKeyIdentifier.</summary>
     public static CertificateAuthority Create(
@@ -53,8 +74,65 @@ public sealed class CertificateAuthority : IDisposable
         var key = NewKey(profile.KeyAlgorithm);
         try
         {
-            var certificate = Sign(profile, key, issuer: null, issuerKey: key, time.GetUtcNow());
+            var certificate = Sign(profile, new PublicKey(key), issuer: null, issuerKey: key, time.GetUtcNow());
             return new CertificateAuthority(certificate, key, time);
+        }
+        catch
+        {
+            key.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A new issuing CA signed by this root: CA=true with pathLen 0 and keyCertSign|cRLSign (both
+    /// critical), SKI/AKI, and NameConstraints when DNS names are given. It never outlives this root.
+    /// </summary>
+    public CertificateAuthority CreateIssuingAuthority(
+        string name = DefaultIssuingName,
+        int days = DefaultIssuingDays,
+        bool rsa = false,
+        IEnumerable<string>? permittedDnsNames = null) =>
+        CreateIssuingAuthority(CertificateProfile.ForIssuingAuthority(name, days, rsa, permittedDnsNames));
+
+    /// <summary>The same from any CA profile; refused when this CA is itself an issuing CA or the profile outlives it.</summary>
+    public CertificateAuthority CreateIssuingAuthority(CertificateProfile profile)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        if (!profile.IsCertificateAuthority)
+        {
+            throw new ArgumentException("an issuing CA profile must have IsCertificateAuthority = true", nameof(profile));
+        }
+
+        var constraints = Certificate.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault();
+        if (constraints is { HasPathLengthConstraint: true, PathLengthConstraint: 0 })
+        {
+            throw new PkiException($"'{Certificate.Subject}' has pathLen 0: it may sign device and server certificates but no CA; sign the issuing CA with the root");
+        }
+
+        var now = _time.GetUtcNow();
+        var (_, notAfter) = profile.ValidityAt(now);
+        var limit = new DateTimeOffset(Certificate.NotAfter.ToUniversalTime());
+        if (notAfter > limit)
+        {
+            var days = Math.Max(0, (int)Math.Floor((limit - now).TotalDays));
+            throw new PkiException(
+                $"the issuing CA would outlive its root, which expires at {limit:O}; ask for at most {days} days");
+        }
+
+        var key = NewKey(profile.KeyAlgorithm);
+        try
+        {
+            X509Certificate2 signed;
+            lock (_signing)
+            {
+                signed = Sign(profile, new PublicKey(key), Certificate, _signingKey, now);
+            }
+
+            using (signed)
+            {
+                return new CertificateAuthority(AttachKey(signed, key), key, _time);
+            }
         }
         catch
         {
@@ -70,14 +148,36 @@ public sealed class CertificateAuthority : IDisposable
     /// </summary>
     public static CertificateAuthority Load(string directory, TimeProvider? time = null)
     {
-        ArgumentException.ThrowIfNullOrEmpty(directory);
-        var certificatePath = Path.Combine(directory, CertificateFileName);
-        var keyPath = Path.Combine(directory, KeyFileName);
-        if (!Directory.Exists(directory))
-        {
-            throw new PkiException($"CA directory '{directory}' does not exist (create one with 'tracktrace ca init --out {directory}')");
-        }
+        EnsureDirectory(directory);
+        return LoadFiles(Path.Combine(directory, CertificateFileName), Path.Combine(directory, KeyFileName), time);
+    }
 
+    /// <summary>Loads <c>issuing.crt</c> and <c>issuing.key</c> from <paramref name="directory"/> (see <see cref="Load(string, TimeProvider?)"/>).</summary>
+    public static CertificateAuthority LoadIssuing(string directory, TimeProvider? time = null)
+    {
+        EnsureDirectory(directory);
+        return LoadFiles(Path.Combine(directory, IssuingCertificateFileName), Path.Combine(directory, IssuingKeyFileName), time);
+    }
+
+    /// <summary>
+    /// The CA that signs what a command asks for in <paramref name="directory"/>: the issuing CA
+    /// (<c>issuing.crt</c>, <c>issuing.key</c>) when <c>issuing.key</c> is there, else the root
+    /// (<c>ca.crt</c>, <c>ca.key</c>). A folder holding both signs with the issuing CA: the root
+    /// key is meant to stay offline.
+    /// </summary>
+    public static CertificateAuthority LoadIssuer(string directory, TimeProvider? time = null)
+    {
+        EnsureDirectory(directory);
+        return File.Exists(Path.Combine(directory, IssuingKeyFileName)) ? LoadIssuing(directory, time) : Load(directory, time);
+    }
+
+    /// <summary>
+    /// Loads a CA from its certificate and key files, wherever they are (the service's
+    /// <c>Api:IssuingCertificate</c> and <c>Api:IssuingKey</c>). The key must belong to the
+    /// certificate, and the certificate must be a CA allowed to sign certificates.
+    /// </summary>
+    public static CertificateAuthority LoadFiles(string certificatePath, string keyPath, TimeProvider? time = null)
+    {
         var certificate = PemFiles.ReadCertificateWithKey(certificatePath, keyPath);
         try
         {
@@ -85,6 +185,12 @@ public sealed class CertificateAuthority : IDisposable
             if (constraints is not { CertificateAuthority: true })
             {
                 throw new PkiException($"'{certificatePath}' is not a CA certificate (BasicConstraints CA=true is missing)");
+            }
+
+            var usage = certificate.Extensions.OfType<X509KeyUsageExtension>().FirstOrDefault();
+            if (usage is not null && !usage.KeyUsages.HasFlag(X509KeyUsageFlags.KeyCertSign))
+            {
+                throw new PkiException($"'{certificatePath}' is a CA certificate whose KeyUsage lacks keyCertSign: it cannot sign certificates");
             }
 
             AsymmetricAlgorithm key = (AsymmetricAlgorithm?)certificate.GetECDsaPrivateKey()
@@ -100,16 +206,17 @@ public sealed class CertificateAuthority : IDisposable
     }
 
     /// <summary>
-    /// Writes <c>ca.key</c> (mode 600) then <c>ca.crt</c> into <paramref name="directory"/>,
-    /// creating it if needed. Refuses, before writing anything, to replace an existing
-    /// <c>ca.key</c> unless <paramref name="overwrite"/>: losing a CA key orphans every
+    /// Writes the key (mode 600) then the certificate into <paramref name="directory"/>, creating
+    /// it if needed: <c>ca.key</c> and <c>ca.crt</c> for a root, <c>issuing.key</c> and
+    /// <c>issuing.crt</c> for an issuing CA. Refuses, before writing anything, to replace an
+    /// existing key unless <paramref name="overwrite"/>: losing a CA key orphans every
     /// certificate it signed.
     /// </summary>
     public WrittenFiles Save(string directory, bool overwrite = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        var keyPath = Path.GetFullPath(Path.Combine(directory, KeyFileName));
-        var certificatePath = Path.GetFullPath(Path.Combine(directory, CertificateFileName));
+        var keyPath = Path.GetFullPath(Path.Combine(directory, IsRoot ? KeyFileName : IssuingKeyFileName));
+        var certificatePath = Path.GetFullPath(Path.Combine(directory, IsRoot ? CertificateFileName : IssuingCertificateFileName));
         if (!overwrite && File.Exists(keyPath))
         {
             throw new PkiException($"'{keyPath}' already exists; refusing to overwrite a CA key (use --force to replace it)");
@@ -139,6 +246,44 @@ public sealed class CertificateAuthority : IDisposable
         Issue(CertificateProfile.ForServer(dnsNames, ipAddresses, days, rsa));
 
     /// <summary>
+    /// A device certificate for a key the device made and keeps: the public key comes from the
+    /// verified <paramref name="request"/>, everything else from here. CN = <paramref name="deviceId"/>
+    /// (the caller has checked it against the device id rule), EKU clientAuth only, KeyUsage
+    /// digitalSignature (and keyEncipherment for RSA), CA=false, SKI/AKI, a random serial, valid
+    /// from 5 minutes ago for <paramref name="lifetime"/> (default <see cref="DefaultDeviceLifetime"/>)
+    /// but never beyond this CA. The request's subject and extensions are ignored. The returned
+    /// certificate has no private key.
+    /// </summary>
+    public X509Certificate2 IssueDeviceCertificate(CertificateSigningRequest request, string deviceId, TimeSpan? lifetime = null)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var span = lifetime ?? DefaultDeviceLifetime;
+        if (span <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(lifetime), span, "a certificate lifetime must be positive");
+        }
+
+        var now = _time.GetUtcNow();
+        var caNotBefore = new DateTimeOffset(Certificate.NotBefore.ToUniversalTime());
+        var caNotAfter = new DateTimeOffset(Certificate.NotAfter.ToUniversalTime());
+        if (now >= caNotAfter)
+        {
+            throw new PkiException($"the CA '{Certificate.Subject}' expired at {caNotAfter:O}; it can issue nothing more");
+        }
+
+        var notBefore = now - CertificateProfile.ClockSkewAllowance;
+        var profile = CertificateProfile.ForDevice(deviceId) with
+        {
+            NotBefore = notBefore < caNotBefore ? caNotBefore : notBefore,
+            NotAfter = now + span > caNotAfter ? caNotAfter : now + span,
+        };
+        lock (_signing)
+        {
+            return Sign(profile, request.PublicKey, Certificate, _signingKey, now);
+        }
+    }
+
+    /// <summary>
     /// Any certificate signed by this CA, as the profile says (validity, EKU, CA flag, SANs), with
     /// a new key pair and an AuthorityKeyIdentifier pointing at this CA.
     /// </summary>
@@ -149,7 +294,7 @@ public sealed class CertificateAuthority : IDisposable
         X509Certificate2 signed;
         lock (_signing)
         {
-            signed = Sign(profile, key, Certificate, _signingKey, _time.GetUtcNow());
+            signed = Sign(profile, new PublicKey(key), Certificate, _signingKey, _time.GetUtcNow());
         }
 
         using (signed)
@@ -166,8 +311,17 @@ public sealed class CertificateAuthority : IDisposable
     {
         ArgumentNullException.ThrowIfNull(profile);
         using var key = NewKey(profile.KeyAlgorithm);
-        using var signed = Sign(profile, key, issuer: null, issuerKey: key, (time ?? TimeProvider.System).GetUtcNow());
+        using var signed = Sign(profile, new PublicKey(key), issuer: null, issuerKey: key, (time ?? TimeProvider.System).GetUtcNow());
         return AttachKey(signed, key);
+    }
+
+    private static void EnsureDirectory(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        if (!Directory.Exists(directory))
+        {
+            throw new PkiException($"CA directory '{directory}' does not exist (create one with 'tracktrace ca init --out {directory}')");
+        }
     }
 
     public void Dispose()
@@ -193,7 +347,7 @@ public sealed class CertificateAuthority : IDisposable
     /// <summary>Builds and signs the certificate; <paramref name="issuer"/> null means self-signed.</summary>
     private static X509Certificate2 Sign(
         CertificateProfile profile,
-        AsymmetricAlgorithm subjectKey,
+        PublicKey subjectKey,
         X509Certificate2? issuer,
         AsymmetricAlgorithm issuerKey,
         DateTimeOffset now)
@@ -208,16 +362,14 @@ public sealed class CertificateAuthority : IDisposable
         subjectName.AddCommonName(profile.CommonName);
         var subject = subjectName.Build();
 
-        var request = subjectKey switch
-        {
-            ECDsa ecdsa => new CertificateRequest(subject, ecdsa, HashAlgorithmName.SHA256),
-            RSA rsa => new CertificateRequest(subject, rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1),
-            _ => throw new ArgumentException($"unsupported key type {subjectKey.GetType().Name}", nameof(subjectKey)),
-        };
+        // The request only carries the subject key; the signature comes from the generator below.
+        var request = new CertificateRequest(subject, subjectKey, HashAlgorithmName.SHA256);
+        var rsaSubject = subjectKey.Oid.Value == Oids.Rsa;
 
-        request.CertificateExtensions.Add(
-            new X509BasicConstraintsExtension(profile.IsCertificateAuthority, hasPathLengthConstraint: false, pathLengthConstraint: 0, critical: true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(profile.EffectiveKeyUsage, critical: true));
+        var pathLength = profile.IsCertificateAuthority ? profile.PathLengthConstraint : null;
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(
+            profile.IsCertificateAuthority, hasPathLengthConstraint: pathLength is not null, pathLengthConstraint: pathLength ?? 0, critical: true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(profile.EffectiveKeyUsage(rsaSubject), critical: true));
         if (profile.ExtendedKeyUsages.Count > 0)
         {
             var usages = new OidCollection();
@@ -243,6 +395,11 @@ public sealed class CertificateAuthority : IDisposable
             }
 
             request.CertificateExtensions.Add(names.Build(critical: false));
+        }
+
+        if (profile.PermittedDnsNames.Count > 0)
+        {
+            request.CertificateExtensions.Add(NameConstraints.PermittingDns(profile.PermittedDnsNames));
         }
 
         var subjectKeyIdentifier = new X509SubjectKeyIdentifierExtension(request.PublicKey, critical: false);

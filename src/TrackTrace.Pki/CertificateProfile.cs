@@ -1,8 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
-using TrackTrace.Domain.Devices;
 
-namespace TrackTrace.Cli.Pki;
+namespace TrackTrace.Pki;
 
 /// <summary>
 /// Everything that varies between the certificates TrackTrace makes. The factory methods give the
@@ -13,6 +12,9 @@ public sealed record CertificateProfile
 {
     /// <summary>Validity of a leaf certificate: the CA/Browser Forum ceiling, so the habit carries over.</summary>
     public const int DefaultLeafDays = 397;
+
+    /// <summary>ub-common-name (RFC 5280, appendix A.1).</summary>
+    public const int MaxCommonNameLength = 64;
 
     /// <summary>
     /// How far before "now" a certificate becomes valid when <see cref="NotBefore"/> is not given,
@@ -36,6 +38,18 @@ public sealed record CertificateProfile
 
     /// <summary>BasicConstraints CA flag (the extension is always present and critical).</summary>
     public bool IsCertificateAuthority { get; init; }
+
+    /// <summary>
+    /// BasicConstraints pathLenConstraint of a CA: 0 for an issuing CA (it may sign leaves only),
+    /// null for no limit (a root).
+    /// </summary>
+    public int? PathLengthConstraint { get; init; }
+
+    /// <summary>
+    /// DNS name subtrees a CA may issue for (a critical NameConstraints extension with
+    /// permittedSubtrees); empty means no NameConstraints extension.
+    /// </summary>
+    public IReadOnlyList<string> PermittedDnsNames { get; init; } = [];
 
     /// <summary>
     /// KeyUsage (always critical). Null means: keyCertSign|cRLSign for a CA, digitalSignature for
@@ -62,10 +76,42 @@ public sealed record CertificateProfile
             IsCertificateAuthority = true,
         };
 
-    /// <summary>A device's client certificate: CN = device id, EKU clientAuth only, CA=false.</summary>
+    /// <summary>
+    /// An issuing (intermediate) CA: CA=true with pathLen 0, keyCertSign|cRLSign, no EKU, and
+    /// NameConstraints when <paramref name="permittedDnsNames"/> names any.
+    /// </summary>
+    public static CertificateProfile ForIssuingAuthority(
+        string name,
+        int days = CertificateAuthority.DefaultIssuingDays,
+        bool rsa = false,
+        IEnumerable<string>? permittedDnsNames = null)
+    {
+        EnsureCommonName(name, nameof(name));
+        string[] permitted = [.. permittedDnsNames ?? []];
+        if (permitted.FirstOrDefault(n => !NameConstraints.IsDnsSubtree(n)) is { } bad)
+        {
+            throw new ArgumentException($"'{bad}' is not a DNS name a name constraint can hold (e.g. devices.example.com)", nameof(permittedDnsNames));
+        }
+
+        return new()
+        {
+            CommonName = name,
+            Days = days,
+            KeyAlgorithm = rsa ? KeyAlgorithm.Rsa3072 : KeyAlgorithm.EcdsaP256,
+            IsCertificateAuthority = true,
+            PathLengthConstraint = 0,
+            PermittedDnsNames = permitted,
+        };
+    }
+
+    /// <summary>
+    /// A device's client certificate: CN = device id, EKU clientAuth only, CA=false. The device id
+    /// rule belongs to the domain: the caller has checked <paramref name="deviceId"/> against it;
+    /// here it only has to be a usable common name.
+    /// </summary>
     public static CertificateProfile ForDevice(string deviceId, int days = DefaultLeafDays, bool rsa = false)
     {
-        DeviceId.EnsureValid(deviceId, nameof(deviceId));
+        EnsureCommonName(deviceId, nameof(deviceId));
         return new()
         {
             CommonName = deviceId,
@@ -110,11 +156,28 @@ public sealed record CertificateProfile
         };
     }
 
-    /// <summary>The KeyUsage the certificate gets once the null default is resolved.</summary>
-    public X509KeyUsageFlags EffectiveKeyUsage =>
+    /// <summary>
+    /// Refuses what cannot be a common name: empty, longer than X.520's 64 characters, or holding
+    /// control characters (a newline in a CN ends up in logs and file names).
+    /// </summary>
+    public static void EnsureCommonName(string? commonName, string? paramName = null)
+    {
+        if (string.IsNullOrWhiteSpace(commonName) || commonName.Length > MaxCommonNameLength || commonName.Any(char.IsControl))
+        {
+            throw new ArgumentException(
+                $"'{commonName}' cannot be a common name: 1 to {MaxCommonNameLength} characters, no control characters", paramName);
+        }
+    }
+
+    /// <summary>
+    /// The KeyUsage a certificate for a key of this kind gets once the null default is resolved:
+    /// it follows the key actually certified (generated here or taken from a CSR), not
+    /// <see cref="KeyAlgorithm"/>.
+    /// </summary>
+    public X509KeyUsageFlags EffectiveKeyUsage(bool rsaKey) =>
         KeyUsage ?? (IsCertificateAuthority
             ? X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign
-            : KeyAlgorithm == KeyAlgorithm.Rsa3072
+            : rsaKey
                 ? X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment
                 : X509KeyUsageFlags.DigitalSignature);
 

@@ -1,4 +1,4 @@
-namespace TrackTrace.Cli.Pki;
+namespace TrackTrace.Pki;
 
 /// <summary>The key pair a new certificate gets.</summary>
 public enum KeyAlgorithm

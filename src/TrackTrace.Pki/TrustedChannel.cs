@@ -1,7 +1,7 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 
-namespace TrackTrace.Cli.Pki;
+namespace TrackTrace.Pki;
 
 /// <summary>
 /// HTTP clients for the TrackTrace API over mutual TLS. Both sides verify: the client presents its
@@ -10,8 +10,17 @@ namespace TrackTrace.Cli.Pki;
 /// </summary>
 public static class TrustedChannel
 {
+    /// <summary>
+    /// A handler that verifies the server against <paramref name="trustedCa"/> only and presents
+    /// <paramref name="clientCertificate"/> (with its key), followed by
+    /// <paramref name="clientIntermediates"/> when given (e.g. the issuing CA that signed it);
+    /// without them only the leaf is sent.
+    /// </summary>
     public static SocketsHttpHandler CreateHandler(
-        X509Certificate2 trustedCa, X509Certificate2? clientCertificate, bool newConnectionPerRequest = false)
+        X509Certificate2 trustedCa,
+        X509Certificate2? clientCertificate,
+        bool newConnectionPerRequest = false,
+        IEnumerable<X509Certificate2>? clientIntermediates = null)
     {
         var policy = new X509ChainPolicy
         {
@@ -25,7 +34,13 @@ public static class TrustedChannel
             SslOptions = new SslClientAuthenticationOptions { CertificateChainPolicy = policy },
             PooledConnectionLifetime = newConnectionPerRequest ? TimeSpan.Zero : TimeSpan.FromMinutes(10),
         };
-        if (clientCertificate is not null)
+        if (clientCertificate is not null && clientIntermediates is not null)
+        {
+            // offline: the chain is what we were given, nothing is fetched to complete it.
+            handler.SslOptions.ClientCertificateContext = SslStreamCertificateContext.Create(
+                clientCertificate, [.. clientIntermediates], offline: true);
+        }
+        else if (clientCertificate is not null)
         {
             handler.SslOptions.ClientCertificates = new X509CertificateCollection { clientCertificate };
         }
