@@ -159,6 +159,7 @@ public sealed class IssuingCaStartupTests : IDisposable
             ["Api:ServerCertificate"] = TestPki.Instance.ServerCertificatePath,
             ["Api:ServerKey"] = TestPki.Instance.ServerKeyPath,
             ["Api:ClientCertificateAuthorities:0"] = TestPki.Instance.CaPath,
+            ["RabbitMq:Uri"] = "amqp://nobody:unused@127.0.0.1:1/",
             ["Api:IssuingCertificate"] = certificate,
             ["Api:IssuingKey"] = key,
         };
