@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Prometheus;
@@ -46,7 +47,7 @@ public static class TrackTraceApp
         builder.Logging.ClearProviders();
         builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
 
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System); // tests may bring their own clock
         services.AddSingleton(sp => LoadRoutes(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value));
 
         // PostgreSQL: one data source for Marten and for the health check.
@@ -69,7 +70,8 @@ public static class TrackTraceApp
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
         services.AddHostedService<WebhookSender>();
         services.AddSingleton<AlertBudget>();
-        services.AddHostedService<AlertSuppressionSummaries>();
+        services.AddSingleton<AlertSuppressionSummaries>();
+        services.AddHostedService(sp => sp.GetRequiredService<AlertSuppressionSummaries>());
         services.AddSingleton<AlertFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<AlertFeed>());
 

@@ -51,7 +51,8 @@ public static partial class WireJson
             if (text is null || !WithOffset().IsMatch(text) ||
                 !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at))
             {
-                throw new FormatException($"'{text ?? reader.TokenType.ToString()}' is not {Rule}");
+                // A JsonException keeps this message; the serializer adds the path of the field.
+                throw new JsonException($"'{text ?? reader.TokenType.ToString()}' is not {Rule}");
             }
 
             return at;

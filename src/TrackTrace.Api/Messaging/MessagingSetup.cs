@@ -15,7 +15,13 @@ public static class MessagingSetup
     {
         services.AddMassTransit(bus =>
         {
-            bus.AddConsumer<SuspendDeviceConsumer>().Endpoint(e => e.Name = SuspendDeviceConsumer.Queue);
+            // One at a time, in the order they were sent: suspensions are rare, and a monitoring system
+            // that sends several expects them applied as it sent them.
+            bus.AddConsumer<SuspendDeviceConsumer>().Endpoint(e =>
+            {
+                e.Name = SuspendDeviceConsumer.Queue;
+                e.ConcurrentMessageLimit = 1;
+            });
             bus.ConfigureHealthCheckOptions(o =>
             {
                 o.Name = "rabbitmq";

@@ -75,7 +75,7 @@ public static class ShipmentDecider
             var anomaly = new OutOfSequenceScanRecorded(state.Id, command.ScanId, command.StationType,
                 command.StationId, command.DeviceId, state.Progress, CurrentLegName(state, workflow),
                 expected.Select(l => l.StationType).Distinct().ToArray(), reason, command.ScannedAt,
-                command.ReceivedAt);
+                command.ReceivedAt, command.Celsius);
             return new CheckInDecision(CheckInOutcome.OutOfSequence, [anomaly], null, expected, reason);
         }
 
@@ -84,7 +84,7 @@ public static class ShipmentDecider
         {
             const string reason = "the shipment's delivery attribute is 'refused' after a cold-chain breach";
             var refused = new DeliveryRefused(state.Id, command.ScanId, command.StationId, command.DeviceId,
-                reason, command.ScannedAt);
+                reason, command.ScannedAt, command.Celsius);
             return new CheckInDecision(CheckInOutcome.DeliveryRefused, [refused], leg, expected, reason);
         }
 

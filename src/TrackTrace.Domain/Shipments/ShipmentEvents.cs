@@ -25,7 +25,10 @@ public sealed record StationCheckedIn(
 public sealed record ShipmentDelivered(
     string ShipmentId, Guid ScanId, string StationId, string DeviceId, DateTimeOffset DeliveredAt) : IShipmentFact;
 
-/// <summary>A scan at a station that is not next on the route. Recorded; the state does not advance.</summary>
+/// <summary>
+/// A scan at a station that is not next on the route. Recorded, with the temperature it reported;
+/// the state does not advance and the temperature is not cold-chain evidence.
+/// </summary>
 public sealed record OutOfSequenceScanRecorded(
     string ShipmentId,
     Guid ScanId,
@@ -37,11 +40,13 @@ public sealed record OutOfSequenceScanRecorded(
     IReadOnlyList<string> ExpectedStationTypes,
     string Reason,
     DateTimeOffset ScannedAt,
-    DateTimeOffset ReceivedAt) : IShipmentFact;
+    DateTimeOffset ReceivedAt,
+    double? Celsius = null) : IShipmentFact;
 
 /// <summary>The destination refused the goods because the shipment's delivery attribute is 'refused'.</summary>
 public sealed record DeliveryRefused(
-    string ShipmentId, Guid ScanId, string StationId, string DeviceId, string Reason, DateTimeOffset RefusedAt) : IShipmentFact;
+    string ShipmentId, Guid ScanId, string StationId, string DeviceId, string Reason, DateTimeOffset RefusedAt,
+    double? Celsius = null) : IShipmentFact;
 
 /// <summary>
 /// A check-in after the destination refused the goods: they are moving again (back to origin, for

@@ -160,6 +160,78 @@ public sealed class ColdChainTests(ColdChainTests.Reefer setup) : IClassFixture<
         Assert.Contains(timeline.EnumerateArray(), e => e.GetProperty("summary").GetString()!.Contains("4.5 °C"));
     }
 
+    [Fact]
+    public async Task A_scan_out_of_sequence_keeps_its_temperature_as_a_fact_but_cannot_break_the_cold_chain()
+    {
+        var (shipment, _, _) = await setup.ShipmentWithSensorAsync();
+        await WalkTo(shipment, "factory");
+
+        // A scanner with no business at this leg (the destination, four legs early) reports 99 °C.
+        var response = await setup.Scanners["destination"].PostAsJsonAsync("/api/scans", new
+        {
+            scanId = Guid.NewGuid(), shipmentId = shipment, scannedAt = DateTimeOffset.UtcNow, celsius = 99.0,
+        });
+        Assert.EndsWith("/out-of-sequence", (await ServiceFixture.Expect(response, HttpStatusCode.Conflict)).GetProperty("type").GetString());
+
+        var coldChain = await ServiceFixture.Expect(await setup.Admin.GetAsync($"/api/shipments/{shipment}/cold-chain"), HttpStatusCode.OK);
+        Assert.Equal(0, coldChain.GetProperty("readingCount").GetInt32());
+        Assert.False(coldChain.TryGetProperty("breach", out _));
+        Assert.Equal("accepted", coldChain.GetProperty("delivery").GetString());
+        var timeline = await ServiceFixture.Expect(await setup.Admin.GetAsync($"/api/shipments/{shipment}/timeline"), HttpStatusCode.OK);
+        var anomaly = Assert.Single(timeline.EnumerateArray(), e => e.GetProperty("fact").GetString() == "out-of-sequence-scan-recorded");
+        Assert.Equal(99.0, anomaly.GetProperty("data").GetProperty("celsius").GetDouble());
+    }
+
+    [Fact]
+    public async Task One_sensor_on_two_shipments_is_stored_and_judged_for_both()
+    {
+        var (first, sensor, sensorId) = await setup.ShipmentWithSensorAsync();
+        var second = await setup.Api.RegisterShipmentAsync("ocean-reefer");
+        await ServiceFixture.Expect(await setup.Admin.PostAsJsonAsync($"/api/shipments/{second}/sensors", new { deviceId = sensorId }),
+            HttpStatusCode.OK);
+
+        // Two pallets in one reefer: the same reading, and a hard-limit breach, for each of them.
+        foreach (var shipment in new[] { first, second })
+        {
+            var answer = await ServiceFixture.Expect(await Post(sensor, shipment, Batch((0, 5), (5, 16))), HttpStatusCode.OK);
+            Assert.Equal(2, answer.GetProperty("stored").GetInt32());
+            Assert.True(answer.GetProperty("breached").GetBoolean());
+        }
+
+        foreach (var shipment in new[] { first, second })
+        {
+            var readings = await ServiceFixture.Expect(await setup.Admin.GetAsync($"/api/shipments/{shipment}/temperature-readings"), HttpStatusCode.OK);
+            Assert.Equal(2, readings.GetArrayLength());
+            var state = await ServiceFixture.Expect(await setup.Admin.GetAsync($"/api/shipments/{shipment}"), HttpStatusCode.OK);
+            Assert.Equal("refused", state.GetProperty("attributes").GetProperty("delivery").GetString());
+        }
+    }
+
+    [Theory]
+    [InlineData("2026-01-01T10:00:00", "is not an ISO-8601 date and time with an explicit offset")]
+    [InlineData("1 hour ago", "is not an ISO-8601 date and time with an explicit offset")]
+    public async Task A_reading_time_without_an_offset_is_refused_naming_the_reading(string at, string expected)
+    {
+        var (shipment, sensor, _) = await setup.ShipmentWithSensorAsync();
+        var body = $$"""{"readings":[{"at":"{{Start:O}}","celsius":4},{"at":"{{at}}","celsius":4}]}""";
+        var problem = await ServiceFixture.Expect(await sensor.PostAsync($"/api/shipments/{shipment}/temperature-readings",
+            new StringContent(body, Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest);
+        Assert.Contains(expected, problem.GetProperty("errors").GetProperty("readings[1].at")[0].GetString());
+    }
+
+    [Fact]
+    public async Task A_reading_older_than_the_maximum_event_age_is_refused_and_nothing_is_stored()
+    {
+        var (shipment, sensor, _) = await setup.ShipmentWithSensorAsync();
+        var problem = await ServiceFixture.Expect(await Post(sensor, shipment, new
+        {
+            readings = new[] { new { at = DateTimeOffset.UtcNow.AddDays(-31), celsius = 4.0 }, new { at = DateTimeOffset.UtcNow, celsius = 4.0 } },
+        }), HttpStatusCode.BadRequest);
+        Assert.Contains("in the past", problem.GetProperty("errors").GetProperty("readings[0].at")[0].GetString());
+        var readings = await ServiceFixture.Expect(await setup.Admin.GetAsync($"/api/shipments/{shipment}/temperature-readings"), HttpStatusCode.OK);
+        Assert.Equal(0, readings.GetArrayLength());
+    }
+
     public static TheoryData<string, string, int> BadBatches => new()
     {
         { "NaN", """{"readings":[{"at":"2026-01-01T00:00:00Z","celsius":"NaN"}]}""", 400 },

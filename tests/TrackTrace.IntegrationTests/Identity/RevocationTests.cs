@@ -177,6 +177,63 @@ public sealed class RevocationTests(RevocationTests.TwoInstances setup) : IClass
     }
 
     [Fact]
+    public async Task A_retired_certificate_is_refused_on_an_open_connection_of_the_other_instance_while_the_devices_other_one_works()
+    {
+        var station = await setup.Api.RegisterStationAsync("factory");
+        var deviceId = ServiceFixture.NewId("scanner").ToLowerInvariant();
+        var leaked = await setup.Api.EnrollAsync("scanner", station, deviceId, Current);
+        var renewed = TestPki.Instance.IssueDevice(deviceId);
+        await ServiceFixture.Expect(await setup.Admin.PostAsJsonAsync($"/api/devices/{deviceId}/certificates",
+            new { certificate = TestPki.Pem(renewed) }), HttpStatusCode.OK);
+        using var onLeaked = setup.Service.Client(leaked);
+        using var onRenewed = setup.Service.Client(renewed);
+        await ServiceFixture.Expect(await ServiceFixture.ScanAsync(onLeaked, await setup.Api.RegisterShipmentAsync("road-domestic")), HttpStatusCode.Created);
+
+        var fingerprint = Convert.ToHexStringLower(leaked.GetCertHash(System.Security.Cryptography.HashAlgorithmName.SHA256));
+        var retired = await ServiceFixture.Expect(await setup.AdminOnSecond.SendAsync(Retire(deviceId, fingerprint, "key found on a paste site")),
+            HttpStatusCode.OK);
+        var certificates = retired.GetProperty("certificates").EnumerateArray().ToArray();
+        Assert.True(certificates.Single(c => c.GetProperty("fingerprint").GetString() == fingerprint).GetProperty("retired").GetBoolean());
+
+        var refused = await ServiceFixture.Expect(await ServiceFixture.ScanAsync(onLeaked, await setup.Api.RegisterShipmentAsync("road-domestic")),
+            HttpStatusCode.Forbidden);
+        Assert.Equal("certificate-retired", refused.GetProperty("reason").GetString());
+        await ServiceFixture.Expect(await ServiceFixture.ScanAsync(onRenewed, await setup.Api.RegisterShipmentAsync("road-domestic")), HttpStatusCode.Created);
+
+        // Audited with who and why; it cannot be bound again; a retry changes nothing.
+        var audit = await ServiceFixture.Expect(await setup.Admin.GetAsync($"/api/devices/{deviceId}/audit"), HttpStatusCode.OK);
+        var entry = audit.EnumerateArray().Last();
+        Assert.Equal(("certificate-retired", "admin", "key found on a paste site"),
+            (entry.GetProperty("fact").GetString(), entry.GetProperty("by").GetString(), entry.GetProperty("reason").GetString()));
+        var again = await ServiceFixture.Expect(await setup.Admin.PostAsJsonAsync($"/api/devices/{deviceId}/certificates",
+            new { certificate = TestPki.Pem(leaked) }), HttpStatusCode.Conflict);
+        Assert.EndsWith("/certificate-retired", again.GetProperty("type").GetString());
+        await ServiceFixture.Expect(await setup.Admin.SendAsync(Retire(deviceId, fingerprint, "again")), HttpStatusCode.OK);
+        var unchanged = await ServiceFixture.Expect(await setup.Admin.GetAsync($"/api/devices/{deviceId}/audit"), HttpStatusCode.OK);
+        Assert.Equal(audit.GetArrayLength(), unchanged.GetArrayLength());
+    }
+
+    [Theory]
+    [InlineData("", 400)]
+    [InlineData("for no reason given here", 404)]
+    public async Task Retiring_needs_a_reason_and_a_certificate_of_that_device(string reason, int status)
+    {
+        var deviceId = ServiceFixture.NewId("sensor").ToLowerInvariant();
+        var certificate = await setup.Api.EnrollAsync("sensor", deviceId: deviceId, attributes: Current);
+        var fingerprint = status == 404
+            ? new string('a', 64)
+            : Convert.ToHexStringLower(certificate.GetCertHash(System.Security.Cryptography.HashAlgorithmName.SHA256));
+        await ServiceFixture.Expect(await setup.Admin.SendAsync(Retire(deviceId, fingerprint, reason)), (HttpStatusCode)status);
+        // Nothing was retired: the sensor still gets past the device check (to a 404 for a shipment that does not exist).
+        using var sensor = setup.Service.Client(certificate);
+        await ServiceFixture.Expect(await sensor.PostAsJsonAsync("/api/shipments/NO-SUCH-SHIPMENT/temperature-readings",
+            new { readings = new[] { new { at = DateTimeOffset.UtcNow, celsius = 4.0 } } }), HttpStatusCode.NotFound);
+    }
+
+    private static HttpRequestMessage Retire(string deviceId, string fingerprint, string reason) =>
+        new(HttpMethod.Delete, $"/api/devices/{deviceId}/certificates/{fingerprint}") { Content = JsonContent.Create(new { reason }) };
+
+    [Fact]
     public async Task A_SuspendDevice_command_from_RabbitMQ_suspends_with_the_same_audit()
     {
         var deviceId = ServiceFixture.NewId("sensor").ToLowerInvariant();

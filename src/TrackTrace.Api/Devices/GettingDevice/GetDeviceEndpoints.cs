@@ -69,14 +69,22 @@ public static class GetDeviceEndpoints
         return TypedResults.Ok(events.Select(AuditEntry).ToArray());
     }
 
-    public static DeviceAuditEntry AuditEntry(IEvent e) => e.Data switch
+    public static DeviceAuditEntry AuditEntry(IEvent e)
     {
-        DeviceEnrolled d => new(e.Version, "enrolled", d.EnrolledBy, d.EnrolledAt, null, d),
-        DeviceCertificateBound d => new(e.Version, "certificate-bound", d.BoundBy, d.BoundAt, null, d),
-        DeviceCertificateRetired d => new(e.Version, "certificate-retired", d.RetiredBy, d.RetiredAt, d.Reason, d),
-        DeviceAttributesChanged d => new(e.Version, "attributes-changed", d.ChangedBy, d.ChangedAt, d.Reason, d),
-        DeviceSuspended d => new(e.Version, "suspended", d.SuspendedBy, d.SuspendedAt, d.Reason, d),
-        DeviceResumed d => new(e.Version, "resumed", d.ResumedBy, d.ResumedAt, d.Reason, d),
-        _ => throw new UnknownFactException(e.Data, "the device audit"),
+        var fact = e.Data as IDeviceFact ?? throw new UnknownFactException(e.Data, "the device audit");
+        var (name, by, at, reason) = Describe(fact);
+        return new DeviceAuditEntry(e.Version, name, by, at, reason, fact);
+    }
+
+    /// <summary>What happened to the device, by whom, when and why: every device fact has its own line.</summary>
+    public static (string Fact, string? By, DateTimeOffset At, string? Reason) Describe(IDeviceFact fact) => fact switch
+    {
+        DeviceEnrolled d => ("enrolled", d.EnrolledBy, d.EnrolledAt, null),
+        DeviceCertificateBound d => ("certificate-bound", d.BoundBy, d.BoundAt, null),
+        DeviceCertificateRetired d => ("certificate-retired", d.RetiredBy, d.RetiredAt, d.Reason),
+        DeviceAttributesChanged d => ("attributes-changed", d.ChangedBy, d.ChangedAt, d.Reason),
+        DeviceSuspended d => ("suspended", d.SuspendedBy, d.SuspendedAt, d.Reason),
+        DeviceResumed d => ("resumed", d.ResumedBy, d.ResumedAt, d.Reason),
+        _ => throw new UnknownFactException(fact, "the device audit"),
     };
 }
