@@ -20,6 +20,9 @@ public static partial class WireJson
 
     public static string Name<TEnum>(TEnum value) where TEnum : struct, Enum => EnumNaming.ConvertName(value.ToString());
 
+    /// <summary>A fact's name on the wire (the timeline's <c>fact</c>): <c>StationCheckedIn</c> is <c>station-checked-in</c>.</summary>
+    public static string FactName(Type factType) => EnumNaming.ConvertName(factType.Name);
+
     public static IEnumerable<string> Names<TEnum>() where TEnum : struct, Enum => Enum.GetValues<TEnum>().Select(Name);
 
     public static bool TryParse<TEnum>(string? name, out TEnum value) where TEnum : struct, Enum

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -40,7 +39,7 @@ public static class GetTimelineEndpoint
     {
         var fact = e.Data as IShipmentFact ?? throw new UnknownFactException(e.Data, "the shipment timeline");
         var (at, who, where, summary) = Describe(fact);
-        return new TimelineEntry(e.Version, JsonNamingPolicy.KebabCaseLower.ConvertName(fact.GetType().Name), at,
+        return new TimelineEntry(e.Version, WireJson.FactName(fact.GetType()), at,
             e.Timestamp, who, where, summary, fact);
     }
 
