@@ -14,6 +14,8 @@ using Prometheus;
 using TrackTrace.Api.Alerts;
 using TrackTrace.Api.ColdChain;
 using TrackTrace.Api.Devices;
+using TrackTrace.Api.Epcis;
+using TrackTrace.Api.Epcis.Exporting;
 using TrackTrace.Api.Messaging;
 using TrackTrace.Api.Security;
 using TrackTrace.Api.Shipments;
@@ -67,6 +69,7 @@ public static class TrackTraceApp
             .ApplyAllDatabaseChangesOnStartup()
             .AddSubscriptionWithServices<IntegrationPublisher>(ServiceLifetime.Singleton)
             .AddSubscriptionWithServices<AlertDispatcher>(ServiceLifetime.Singleton)
+            .AddSubscriptionWithServices<ShipmentEpcisExport>(ServiceLifetime.Singleton)
             .AddAsyncDaemon(DaemonMode.HotCold);
         services.AddHttpClient(WebhookSender.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
         services.AddHostedService<WebhookSender>();
@@ -95,6 +98,7 @@ public static class TrackTraceApp
             .AddRolePolicies();
 
         services.AddShipments();
+        services.AddEpcis(config);
 
         services.AddProblemDetails();
         // Unreadable bodies reach ProblemExceptionHandler, which says what was wrong.
@@ -142,6 +146,7 @@ public static class TrackTraceApp
         api.MapShipments();
         api.MapDevices();
         api.MapAlerts();
+        app.MapEpcis();
         app.MapStaffPage();
         return app;
     }
@@ -155,6 +160,7 @@ public static class TrackTraceApp
         opts.Storage.ExtendedSchemaObjects.Add(WebhookDeliveries.Table());
         opts.Storage.ExtendedSchemaObjects.AddRange(ColdChainTables.All());
         opts.Storage.ExtendedSchemaObjects.Add(DeviceWriteGuard.Definition());
+        opts.Storage.ExtendedSchemaObjects.AddRange(EpcisTables.All());
     }
 
     private static RouteCatalog LoadRoutes(WorkflowOptions options) =>

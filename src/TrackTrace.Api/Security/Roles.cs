@@ -12,18 +12,26 @@ public static class Roles
     public const string Staff = "staff";
     public const string Admin = "admin";
 
+    /// <summary>Policy: who may capture EPCIS events (the partner role joins later).</summary>
+    public const string EpcisCapture = "epcis-capture";
+
+    /// <summary>Policy: who may read capture jobs (their own; staff all of them).</summary>
+    public const string EpcisCaptureStatus = "epcis-capture-status";
+
     public const string StationClaim = "tracktrace:station";
     public const string FingerprintClaim = "tracktrace:fingerprint";
 
     public static string Name(DeviceRole role) => role.ToString().ToLowerInvariant();
 
-    /// <summary>The role names each policy admits; the policy is named after its first role.</summary>
+    /// <summary>The role names each policy admits; a role's policy is named after it.</summary>
     public static readonly IReadOnlyDictionary<string, string[]> Policies = new Dictionary<string, string[]>
     {
         [Scanner] = [Scanner],
         [Sensor] = [Sensor],
         [Staff] = [Staff, Admin],
         [Admin] = [Admin],
+        [EpcisCapture] = [Scanner, Sensor, Admin],
+        [EpcisCaptureStatus] = [Scanner, Sensor, Staff, Admin],
     };
 
     public static string DeviceId(this ClaimsPrincipal user) =>

@@ -150,7 +150,7 @@ public static partial class EventQueryParser
     private static partial Regex UnitCode();
 
     /// <summary>The parameter names a client may use, for error messages and discovery.</summary>
-    public static IReadOnlyList<string> Accepted => [.. Known, "{GE|GT|LE|LT}_{value|minValue|maxValue|meanValue|sDev|percRank|percValue}[_{UOM}]"];
+    public static IReadOnlyList<string> Accepted => [.. Known, "{GE|GT|LE|LT|EQ}_{value|minValue|maxValue|meanValue}[_{UOM}]"];
 
     public static EventQuery? Parse(
         IEnumerable<KeyValuePair<string, string>> parameters, int maxPerPage, out Dictionary<string, string[]> errors)
@@ -206,6 +206,11 @@ public static partial class EventQueryParser
 
         if (SensorNumber().Match(name) is { Success: true } m)
         {
+            if (m.Groups[2].Value is "sDev" or "percRank" or "percValue")
+            {
+                throw new QueryParameterException("not supported by this repository: value, minValue, maxValue and meanValue are");
+            }
+
             var uom = m.Groups[3].Success ? m.Groups[3].Value : null;
             sensor.Add(new SensorComparison(name, m.Groups[2].Value, Operator(m.Groups[1].Value), Number(raw), uom));
             return q;
