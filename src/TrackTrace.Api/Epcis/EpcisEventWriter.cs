@@ -99,7 +99,7 @@ public static class EpcisEventWriter
             insert.Parameters.Add(Values(e.Select(x => x.ErrorDeclaration?.Reason), NpgsqlDbType.Text));
             insert.Parameters.Add(Values(e.Select(x => x.ErrorDeclaration is { } d ? ListOrNull(d.CorrectiveEventIds) : null), NpgsqlDbType.Text));
             insert.Parameters.Add(Values(events.Select(x => x.Body), NpgsqlDbType.Text));
-            insert.Parameters.Add(new NpgsqlParameter { Value = recordTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            insert.Parameters.Add(new NpgsqlParameter { Value = recordTime.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
             insert.Parameters.Add(new NpgsqlParameter { Value = (object?)captureId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
             insert.Parameters.Add(new NpgsqlParameter { Value = capturedBy, NpgsqlDbType = NpgsqlDbType.Text });
             insert.Parameters.Add(new NpgsqlParameter { Value = (object?)context ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
@@ -171,5 +171,8 @@ public static class EpcisEventWriter
         values.Count == 0 ? null : JsonSerializer.Serialize(values);
 
     private static NpgsqlParameter Values<T>(IEnumerable<T> values, NpgsqlDbType type) =>
-        new() { Value = values.Select(v => (object?)v ?? DBNull.Value).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | type };
+        new() { Value = values.Select(v => Utc(v) ?? DBNull.Value).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | type };
+
+    /// <summary>Npgsql writes timestamptz only from UTC values; the offset stays in the event's JSON.</summary>
+    public static object? Utc(object? value) => value is DateTimeOffset t ? t.ToUniversalTime() : value;
 }

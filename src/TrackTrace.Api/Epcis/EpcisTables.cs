@@ -97,6 +97,7 @@ public static class EpcisTables
         public const string Success = "success";
         public const string Errors = "errors";
         public const string Results = "results";
+        public const string LastError = "last_error";
     }
 
     /// <summary>Role names as stored in <see cref="EventEpcs"/>.</summary>
@@ -186,6 +187,7 @@ public static class EpcisTables
         jobs.AddColumn(Job.Success, "boolean");
         jobs.AddColumn(Job.Errors, "jsonb");
         jobs.AddColumn(Job.Results, "jsonb");
+        jobs.AddColumn(Job.LastError, "text");
         jobs.Indexes.Add(new IndexDefinition("ix_epcis_capture_jobs_open")
         {
             Columns = [Job.CreatedAt], Predicate = $"{Job.State} <> '{CaptureJobState.Finished}'",

@@ -28,7 +28,7 @@ public sealed record CaptureJobView(
     IReadOnlyList<CaptureEventResult> Events);
 
 /// <summary>A job a worker holds: its document, how to treat errors, who sent it, and which attempt this is.</summary>
-public sealed record ClaimedJob(string Id, string Document, bool Rollback, string DeviceId, int Attempt);
+public sealed record ClaimedJob(string Id, string Document, bool Rollback, string DeviceId, int Attempt, string? LastError = null);
 
 /// <summary>
 /// Capture jobs in PostgreSQL. Accepting a document is one insert of the job row with the document
@@ -103,15 +103,27 @@ public sealed class CaptureJobs(NpgsqlDataSource dataSource, TimeProvider clock)
               select {Job.Id} from {EpcisTables.CaptureJobs}
               where {Job.State} = '{CaptureJobState.Queued}' or ({Job.State} = '{CaptureJobState.Running}' and {Job.LeaseUntil} < $2)
               order by {Job.CreatedAt} limit 1 for update skip locked)
-            returning {Job.Id}, {Job.Document}, {Job.ErrorBehaviour}, {Job.DeviceId}, {Job.Attempts}
+            returning {Job.Id}, {Job.Document}, {Job.ErrorBehaviour}, {Job.DeviceId}, {Job.Attempts}, {Job.LastError}
             """);
         var now = clock.GetUtcNow();
         claim.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now + lease });
         claim.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
         await using var reader = await claim.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct)
-            ? new ClaimedJob(reader.GetString(0), reader.GetString(1), reader.GetString(2) == Rollback, reader.GetString(3), reader.GetInt32(4))
+            ? new ClaimedJob(reader.GetString(0), reader.GetString(1), reader.GetString(2) == Rollback, reader.GetString(3), reader.GetInt32(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5))
             : null;
+    }
+
+    /// <summary>Notes why an attempt failed; the job is run again when its lease runs out.</summary>
+    public async Task RecordFailureAsync(ClaimedJob job, string error, CancellationToken ct)
+    {
+        await using var update = dataSource.CreateCommand(
+            $"update {EpcisTables.CaptureJobs} set {Job.LastError} = $1 where {Job.Id} = $2 and {Job.Attempts} = $3");
+        update.Parameters.Add(new NpgsqlParameter<string> { TypedValue = error });
+        update.Parameters.Add(new NpgsqlParameter<string> { TypedValue = job.Id });
+        update.Parameters.Add(new NpgsqlParameter<int> { TypedValue = job.Attempt });
+        await update.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>

@@ -30,9 +30,10 @@ public sealed class CaptureWorker(
     {
         while (!ct.IsCancellationRequested)
         {
+            ClaimedJob? job = null;
             try
             {
-                var job = await jobs.ClaimAsync(options.Value.CaptureLease, ct);
+                job = await jobs.ClaimAsync(options.Value.CaptureLease, ct);
                 if (job is null)
                 {
                     await signal.WaitAsync(options.Value.CapturePollInterval, ct);
@@ -41,7 +42,7 @@ public sealed class CaptureWorker(
 
                 if (job.Attempt > MaxAttempts)
                 {
-                    await processor.FailAsync(job, $"It failed {MaxAttempts} times.", ct);
+                    await processor.FailAsync(job, $"It failed {MaxAttempts} times, last with: {job.LastError}.", ct);
                     continue;
                 }
 
@@ -54,7 +55,12 @@ public sealed class CaptureWorker(
             catch (Exception ex)
             {
                 // The job stays claimed until its lease runs out, then it is run again.
-                logger.LogWarning(ex, "A capture job failed and will be retried: {Error}", ex.Message);
+                logger.LogWarning(ex, "Capture job {CaptureId} failed and will be retried: {Error}", job?.Id, ex.Message);
+                if (job is not null)
+                {
+                    await jobs.RecordFailureAsync(job, $"{ex.GetType().Name}: {ex.Message}", ct).ContinueWith(_ => { }, CancellationToken.None);
+                }
+
                 await Task.Delay(options.Value.CapturePollInterval, ct).ContinueWith(_ => { }, CancellationToken.None);
             }
         }

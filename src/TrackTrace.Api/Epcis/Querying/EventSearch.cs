@@ -209,7 +209,7 @@ public sealed class EventSearch(NpgsqlDataSource dataSource)
 
         public string Add(object value, NpgsqlDbType type)
         {
-            Parameters.Add(new NpgsqlParameter { Value = value, NpgsqlDbType = type });
+            Parameters.Add(new NpgsqlParameter { Value = EpcisEventWriter.Utc(value)!, NpgsqlDbType = type });
             return "$" + Parameters.Count;
         }
     }
