@@ -28,14 +28,14 @@ public static class EpcisEventWriter
           {Event.RecordTime}, {Event.BizStep}, {Event.Disposition}, {Event.ReadPoint}, {Event.BizLocation}, {Event.PersistentSet},
           {Event.PersistentUnset}, {Event.DeclarationTime}, {Event.ErrorReason}, {Event.CorrectiveEventIds},
           {Event.HasSensorElements}, {Event.CaptureId}, {Event.CapturedBy}, {Event.Body}, {Event.Context})
-        select i.seq, i.event_id, i.correction, i.type, i.action, i.event_time, $17, i.biz_step, i.disposition, i.read_point,
+        select i.seq, i.event_id, i.correction, i.type, i.action, i.event_time, i.record_time, i.biz_step, i.disposition, i.read_point,
           i.biz_location, {JsonArray("i.persistent_set")}, {JsonArray("i.persistent_unset")}, i.declaration_time, i.error_reason,
           {JsonArray("i.corrective")}, i.has_sensor, $18, $19, i.body::json, $20::json
         from unnest($1::bigint[], $2::text[], $3::boolean[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[],
           $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[], $14::text[], $15::text[], $16::text[],
-          $21::boolean[])
+          $21::boolean[], $17::timestamptz[])
           as i(seq, event_id, correction, type, action, event_time, biz_step, disposition, read_point, biz_location,
-               persistent_set, persistent_unset, declaration_time, error_reason, corrective, body, has_sensor)
+               persistent_set, persistent_unset, declaration_time, error_reason, corrective, body, has_sensor, record_time)
         order by i.seq
         on conflict ({Event.EventId}, {Event.Correction}) do nothing
         returning {Event.Seq}
@@ -60,7 +60,7 @@ public static class EpcisEventWriter
 
     public static async Task<WriteResult> InsertAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<CapturedEvent> events, string? context,
-        string? captureId, string capturedBy, DateTimeOffset recordTime, CancellationToken ct)
+        string? captureId, string capturedBy, CancellationToken ct)
     {
         if (events.Count == 0)
         {
@@ -99,7 +99,7 @@ public static class EpcisEventWriter
             insert.Parameters.Add(Values(e.Select(x => x.ErrorDeclaration?.Reason), NpgsqlDbType.Text));
             insert.Parameters.Add(Values(e.Select(x => x.ErrorDeclaration is { } d ? ListOrNull(d.CorrectiveEventIds) : null), NpgsqlDbType.Text));
             insert.Parameters.Add(Values(events.Select(x => x.Body), NpgsqlDbType.Text));
-            insert.Parameters.Add(new NpgsqlParameter { Value = recordTime.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            insert.Parameters.Add(Values(events.Select(x => x.RecordTime), NpgsqlDbType.TimestampTz));
             insert.Parameters.Add(new NpgsqlParameter { Value = (object?)captureId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
             insert.Parameters.Add(new NpgsqlParameter { Value = capturedBy, NpgsqlDbType = NpgsqlDbType.Text });
             insert.Parameters.Add(new NpgsqlParameter { Value = (object?)context ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });

@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 namespace TrackTrace.Domain.Epcis;
 
 /// <summary>An event ready to store: its index and its JSON as it will be answered (eventID and recordTime set).</summary>
-public sealed record CapturedEvent(int Index, IndexedEvent Indexed, string Body);
+public sealed record CapturedEvent(int Index, IndexedEvent Indexed, string Body, DateTimeOffset RecordTime);
 
 /// <summary>
 /// The events of a captured EPCISDocument (or EPCISQueryDocument, which capture also accepts) and
@@ -72,7 +72,7 @@ public sealed record CaptureDocument(string? Context, IReadOnlyList<CapturedEven
         // recordTime is the repository's to set: when it stored the event.
         e["recordTime"] = EpcisTime.Format(recordTime);
         var eventId = e["eventID"]!.GetValue<string>();
-        return new CapturedEvent(index, IndexedEvent.From(e, eventId), e.ToJsonString(EpcisJson.Options));
+        return new CapturedEvent(index, IndexedEvent.From(e, eventId), e.ToJsonString(EpcisJson.Options), EpcisTime.Truncate(recordTime));
     }
 
     /// <summary>A name-based UUID (RFC 4122 version 5 layout over SHA-256) of the capture id and the event's place.</summary>

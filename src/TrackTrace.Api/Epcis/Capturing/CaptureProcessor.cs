@@ -36,7 +36,7 @@ public sealed class CaptureProcessor(
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         var written = await EpcisEventWriter.InsertAsync(connection, transaction, document.Events, document.Context, job.Id,
-            job.DeviceId, recordTime, ct);
+            job.DeviceId, ct);
         var results = new CaptureEventResult?[document.Events.Count];
         var errors = new List<CaptureError>();
         foreach (var duplicate in written.Duplicates)

@@ -35,8 +35,7 @@ public static class CaptureEventEndpoint
             var captured = CaptureDocument.ReadEvent(JsonNode.Parse(body!.Text)!.AsObject(), $"urn:uuid:{Guid.NewGuid()}", recordTime);
             await using var connection = await dataSource.OpenConnectionAsync(ct);
             await using var transaction = await connection.BeginTransactionAsync(ct);
-            var written = await EpcisEventWriter.InsertAsync(connection, transaction, [captured], null, null, http.User.DeviceId(),
-                recordTime, ct);
+            var written = await EpcisEventWriter.InsertAsync(connection, transaction, [captured], null, null, http.User.DeviceId(), ct);
             if (written.Stored.Count == 0)
             {
                 return EpcisProblems.Result(StatusCodes.Status409Conflict, "epcis-duplicate-event", "ResourceAlreadyExistsException",

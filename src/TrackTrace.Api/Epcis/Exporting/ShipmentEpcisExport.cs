@@ -75,8 +75,7 @@ public sealed class ShipmentEpcisExport : SubscriptionBase
             await using var connection = await _dataSource.OpenConnectionAsync(ct);
             await using var transaction = await connection.BeginTransactionAsync(ct);
             // Duplicates are facts exported before a crash: already there, nothing to do.
-            await EpcisEventWriter.InsertAsync(connection, transaction, events, ShipmentEpcis.Context, null, CapturedBy,
-                EpcisTime.Truncate(page.Events[^1].Timestamp), ct);
+            await EpcisEventWriter.InsertAsync(connection, transaction, events, ShipmentEpcis.Context, null, CapturedBy, ct);
             await transaction.CommitAsync(ct);
         }
 
