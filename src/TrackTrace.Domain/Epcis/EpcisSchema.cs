@@ -31,6 +31,13 @@ public static class EpcisSchema
     /// <summary>No errors when the document is valid; otherwise the deepest failures, most specific first.</summary>
     public static IReadOnlyList<SchemaError> Validate(JsonElement document)
     {
+        // A name given twice in one object is not in the schema's reach (it sees both), but the
+        // event is ambiguous (which eventID?) and cannot be stored as it came: refuse it.
+        if (DuplicateName(document, "") is { } duplicate)
+        {
+            return [duplicate];
+        }
+
         // The quick pass stops at the first failure; only an invalid document pays for the details.
         if (Schema.Value.Evaluate(document, Quick).IsValid)
         {
@@ -53,6 +60,43 @@ public static class EpcisSchema
             .Take(MaxErrors)
             .Select(f => new SchemaError(f.Pointer, f.Message))
             .ToArray();
+    }
+
+    private static SchemaError? DuplicateName(JsonElement element, string pointer)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var names = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var property in element.EnumerateObject())
+                {
+                    var at = pointer + "/" + property.Name.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
+                    if (!names.Add(property.Name))
+                    {
+                        return new SchemaError(at, $"'{property.Name}' is given twice in one object; each name may appear once");
+                    }
+
+                    if (DuplicateName(property.Value, at) is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+
+                return null;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (DuplicateName(item, $"{pointer}/{index++}") is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+
+                return null;
+            default:
+                return null;
+        }
     }
 
     private static void Collect(EvaluationResults node, List<(string, int, string)> found)

@@ -57,4 +57,19 @@ public sealed class EpcisSchemaSpecs
 
         Assert.Contains(EpcisSchema.Validate(e), error => error.Pointer == "/action");
     }
+
+    [Fact]
+    public void A_name_given_twice_in_an_event_is_refused_at_its_pointer()
+    {
+        var document = JsonDocument.Parse("""
+            { "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"], "type": "EPCISDocument",
+              "schemaVersion": "2.0", "creationDate": "2026-11-30T06:00:00Z", "epcisBody": { "eventList": [
+              { "eventID": "urn:uuid:6f1e2b1a-7b7e-4bd0-9b1e-3a8b4f1f0c42", "type": "ObjectEvent", "eventTime": "2026-11-30T06:00:00Z",
+                "eventTimeZoneOffset": "+00:00", "eventID": "urn:uuid:0b5c9b6e-1111-4aaa-8bbb-cccccccccccc", "action": "OBSERVE", "epcList": [] } ] } }
+            """).RootElement;
+
+        var error = Assert.Single(EpcisSchema.Validate(document));
+
+        Assert.Equal("/epcisBody/eventList/0/eventID", error.Pointer);
+    }
 }
