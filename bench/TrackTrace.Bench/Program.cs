@@ -2,7 +2,14 @@ using TrackTrace.Bench;
 
 // Usage (scripts/bench.sh runs it): TrackTrace.Bench --api URL --pki DIR --postgres CONNECTION
 //   --service-pid PID --start-to-healthy-ms N --out DIR --report BENCHMARKS.md [--quick]
+//   [--epcis]: the EPCIS repository's scenarios instead (capture throughput, MATCH_anyEPC over 1M events)
 var options = BenchOptions.Parse(args);
+if (options.Epcis)
+{
+    await Report.WriteEpcisAsync(options, await new EpcisBench(options).RunAsync());
+    return 0;
+}
+
 var run = new BenchRun(options);
 var results = await run.RunAsync();
 await Report.WriteAsync(options, results);

@@ -9,6 +9,12 @@ public sealed class EpcisOptions
     /// <summary>The largest capture body in bytes (GS1-EPCIS-Capture-File-Size-Limit): 20 MB.</summary>
     public long CaptureFileSizeLimit { get; set; } = 20 * 1024 * 1024;
 
+    /// <summary>
+    /// Documents of at most this many events are stored while the request waits (the job and its
+    /// events in one transaction); larger ones are queued for the workers. 0 queues every document.
+    /// </summary>
+    public int InlineCaptureLimit { get; set; } = 100;
+
     /// <summary>Capture jobs each instance works on at once.</summary>
     public int CaptureWorkers { get; set; } = 2;
 

@@ -223,6 +223,23 @@ public sealed class EpcisCaptureTests(EpcisService setup) : IClassFixture<EpcisS
     }
 
     [Fact]
+    public async Task A_small_document_stored_at_once_is_rolled_back_whole_too()
+    {
+        var (first, ids) = Fresh("reefer-journey.jsonld");
+        Assert.True((await setup.CaptureAndWaitAsync(first)).GetProperty("success").GetBoolean());
+        var again = JsonNode.Parse(first)!;
+        var fresh = $"urn:uuid:{Guid.NewGuid()}";
+        EventList(again)[1]!["eventID"] = fresh;
+
+        var job = await setup.CaptureAndWaitAsync(again.ToJsonString());
+
+        Assert.False(job.GetProperty("success").GetBoolean());
+        Assert.Equal(["duplicate", "rolled-back"], job.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("outcome").GetString()));
+        Assert.Empty(await setup.EventsAsync($"/epcis/events?EQ_eventID={Q(fresh)}"));
+        Assert.Single(await setup.EventsAsync($"/epcis/events?EQ_eventID={Q(ids["urn:uuid:7d1c2a40-0d3b-4f8e-9a51-1b2c3d4e5f60"])}"));
+    }
+
+    [Fact]
     public async Task A_single_event_is_201_a_repeat_409_and_an_error_declaration_of_it_a_correction()
     {
         var e = JsonNode.Parse(Document("valid", "single-object-event.jsonld"))!.AsObject();

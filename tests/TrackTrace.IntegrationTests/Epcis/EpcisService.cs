@@ -22,6 +22,8 @@ public class EpcisService : ServiceFixture
         ["Epcis:CaptureFileSizeLimit"] = FileSizeLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Epcis:CapturePollInterval"] = "00:00:00.200",
         ["Epcis:CaptureLease"] = "00:00:05",
+        // Documents of one or two events are stored while the request waits; larger ones go through the workers.
+        ["Epcis:InlineCaptureLimit"] = "2",
     };
 
     public override async Task InitializeAsync()

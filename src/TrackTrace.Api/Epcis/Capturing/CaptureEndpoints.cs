@@ -29,7 +29,8 @@ public static class CaptureEndpoints
     }
 
     private static async Task<IResult> Capture(
-        HttpContext http, IOptions<EpcisOptions> options, CaptureJobs jobs, CaptureSignal signal, CancellationToken ct)
+        HttpContext http, IOptions<EpcisOptions> options, CaptureJobs jobs, CaptureProcessor processor, CaptureSignal signal,
+        CancellationToken ct)
     {
         bool rollback;
         switch (http.Request.Headers[EpcisRequest.ErrorBehaviourHeader].ToString().ToLowerInvariant())
@@ -55,9 +56,19 @@ public static class CaptureEndpoints
 
         using (body)
         {
-            // Stored (committed) before the answer: an accepted document is never lost.
-            var id = await jobs.QueueAsync(body!.Text, body.EventCount, rollback, http.User.DeviceId(), ct);
-            signal.Queued();
+            // Stored (committed) before the answer: an accepted document is never lost. Small ones are
+            // run at once in that same transaction; large ones are queued for a worker.
+            string id;
+            if (body!.EventCount <= options.Value.InlineCaptureLimit)
+            {
+                id = await processor.CaptureNowAsync(body.Text, rollback, http.User.DeviceId(), ct);
+            }
+            else
+            {
+                id = await jobs.QueueAsync(body.Text, body.EventCount, rollback, http.User.DeviceId(), ct);
+                signal.Queued();
+            }
+
             return Results.Accepted($"/epcis/capture/{id}", new { captureID = id });
         }
     }

@@ -49,9 +49,11 @@ public sealed class CaptureJobs(NpgsqlDataSource dataSource, TimeProvider clock)
         $"{Job.Id}, {Job.CreatedAt}, {Job.FinishedAt}, {Job.State}, {Job.Success}, {Job.ErrorBehaviour}, {Job.EventCount}, " +
         $"{Job.Errors}::text, {Job.Results}::text";
 
+    public static string NewId() => "capture-" + Guid.NewGuid().ToString("N");
+
     public async Task<string> QueueAsync(string document, int eventCount, bool rollback, string deviceId, CancellationToken ct)
     {
-        var id = "capture-" + Guid.NewGuid().ToString("N");
+        var id = NewId();
         await using var insert = dataSource.CreateCommand(
             $"insert into {EpcisTables.CaptureJobs} ({Job.Id}, {Job.State}, {Job.ErrorBehaviour}, {Job.DeviceId}, {Job.EventCount}, " +
             $"{Job.Document}, {Job.CreatedAt}, {Job.Attempts}) values ($1, '{CaptureJobState.Queued}', $2, $3, $4, $5, $6, 0)");
@@ -63,6 +65,21 @@ public sealed class CaptureJobs(NpgsqlDataSource dataSource, TimeProvider clock)
         insert.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = clock.GetUtcNow() });
         await insert.ExecuteNonQueryAsync(ct);
         return id;
+    }
+
+    /// <summary>A job run at once by the request that brought it: claimed by that request from the start, its document not kept.</summary>
+    public async Task InsertRunningAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, ClaimedJob job, int eventCount, CancellationToken ct)
+    {
+        await using var insert = new NpgsqlCommand(
+            $"insert into {EpcisTables.CaptureJobs} ({Job.Id}, {Job.State}, {Job.ErrorBehaviour}, {Job.DeviceId}, {Job.EventCount}, " +
+            $"{Job.CreatedAt}, {Job.Attempts}) values ($1, '{CaptureJobState.Running}', $2, $3, $4, $5, 1)", connection, transaction);
+        insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = job.Id });
+        insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = job.Rollback ? Rollback : Proceed });
+        insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = job.DeviceId });
+        insert.Parameters.Add(new NpgsqlParameter<int> { TypedValue = eventCount });
+        insert.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = clock.GetUtcNow() });
+        await insert.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>The job, for its own device or anyone when <paramref name="deviceId"/> is null (staff).</summary>
