@@ -71,6 +71,7 @@ public static class EpcisEventWriter
         await using (var allocate = new NpgsqlCommand(Allocate, connection, transaction))
         {
             allocate.Parameters.Add(new NpgsqlParameter<int> { TypedValue = events.Count });
+            await allocate.PrepareAsync(ct);
             await using var reader = await allocate.ExecuteReaderAsync(ct);
             for (var i = 0; await reader.ReadAsync(ct); i++)
             {
@@ -104,6 +105,8 @@ public static class EpcisEventWriter
             insert.Parameters.Add(new NpgsqlParameter { Value = capturedBy, NpgsqlDbType = NpgsqlDbType.Text });
             insert.Parameters.Add(new NpgsqlParameter { Value = (object?)context ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
             insert.Parameters.Add(Values(e.Select(x => x.SensorReports.Count > 0), NpgsqlDbType.Boolean));
+            // Prepared once per pooled connection: PostgreSQL then plans these statements once, not per capture.
+            await insert.PrepareAsync(ct);
             await using var reader = await insert.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
@@ -163,6 +166,7 @@ public static class EpcisEventWriter
 
         if (batch.BatchCommands.Count > 0)
         {
+            await batch.PrepareAsync(ct);
             await batch.ExecuteNonQueryAsync(ct);
         }
     }

@@ -93,11 +93,11 @@ public sealed class CaptureJobs(NpgsqlDataSource dataSource, TimeProvider clock)
         return await reader.ReadAsync(ct) ? View(reader) : null;
     }
 
-    /// <summary>The newest jobs, of one device or of all.</summary>
+    /// <summary>The newest jobs, of one device or of all; without the per-event results (GET the job for those).</summary>
     public async Task<IReadOnlyList<CaptureJobView>> ListAsync(string? deviceId, int limit, CancellationToken ct)
     {
         await using var select = dataSource.CreateCommand(
-            $"select {Columns} from {EpcisTables.CaptureJobs} where ($1::text is null or {Job.DeviceId} = $1) order by {Job.CreatedAt} desc limit $2");
+            $"select {Columns.Replace($"{Job.Results}::text", "null::text", StringComparison.Ordinal)} from {EpcisTables.CaptureJobs} where ($1::text is null or {Job.DeviceId} = $1) order by {Job.CreatedAt} desc limit $2");
         select.Parameters.Add(new NpgsqlParameter { Value = (object?)deviceId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         select.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
         var jobs = new List<CaptureJobView>();
