@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using TrackTrace.Api.Epcis.Capturing;
 using TrackTrace.Api.Epcis.CapturingEvent;
 using TrackTrace.Api.Epcis.Exporting;
@@ -14,7 +15,8 @@ public static class EpcisEndpoints
         services.AddSingleton<CaptureJobs>();
         services.AddSingleton<CaptureSignal>();
         services.AddSingleton<CaptureProcessor>();
-        services.AddSingleton<ICapturedEventStep, StoreOnly>();
+        // The seam for what a captured event does beyond being stored; a registration made before wins.
+        services.TryAddSingleton<ICapturedEventStep, StoreOnly>();
         services.AddHostedService<CaptureWorker>();
         services.AddSingleton<EventSearch>();
         return services;

@@ -132,6 +132,24 @@ public static class EpcisEventWriter
         return new WriteResult(stored, duplicates);
     }
 
+    /// <summary>Removes one event written in this transaction (a step refused it under proceed).</summary>
+    public static async Task DeleteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long seq, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var sql in new[]
+                 {
+                     $"delete from {EventEpcs} where {Epc.EventSeq} = $1", $"delete from {SensorReports} where {Sensor.EventSeq} = $1",
+                     $"delete from {Events} where {Event.Seq} = $1",
+                 })
+        {
+            var command = new NpgsqlBatchCommand(sql);
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = seq });
+            batch.BatchCommands.Add(command);
+        }
+
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
     private static async Task InsertChildrenAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, List<StoredCapture> stored, CancellationToken ct)
     {

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using Npgsql;
 using TrackTrace.Domain.Epcis;
 
@@ -15,9 +16,12 @@ public sealed record CaptureContext(
 /// <summary>
 /// What storing one event did, as the capture job answers it per event: <c>stored</c> here; the
 /// shipment steps add <c>checked-in</c>, <c>out-of-sequence</c>, <c>delivery-refused</c> and name
-/// the shipment. <see cref="Failed"/> refuses the event: under rollback the whole capture.
+/// the shipment. <see cref="Failed"/> refuses the event: under rollback the whole capture is rolled
+/// back; under proceed the event is removed again and the others stay (a step that fails must not
+/// have written anything itself). <see cref="Status"/> is what POST /epcis/events answers then.
 /// </summary>
-public sealed record EventOutcome(string Outcome, string? ShipmentId = null, string? Detail = null, bool Failed = false)
+public sealed record EventOutcome(
+    string Outcome, string? ShipmentId = null, string? Detail = null, bool Failed = false, int Status = StatusCodes.Status409Conflict)
 {
     public const string StoredOutcome = "stored";
 

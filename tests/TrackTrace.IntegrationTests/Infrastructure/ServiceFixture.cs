@@ -21,11 +21,14 @@ public class ServiceFixture : IAsyncLifetime
 
     protected virtual IDictionary<string, string?>? Overrides => null;
 
+    /// <summary>Services a test class puts in before the service's own (e.g. a step of its own behind a seam).</summary>
+    protected virtual Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? Configure => null;
+
     public virtual async Task InitializeAsync()
     {
         ConnectionString = await TestEnvironment.CreateDatabaseAsync();
         Broker = await TestEnvironment.CreateVirtualHostAsync();
-        Service = await ServiceInstance.StartAsync(ConnectionString, Broker, Overrides);
+        Service = await ServiceInstance.StartAsync(ConnectionString, Broker, Overrides, Configure);
         Admin = Service.Client(TestPki.Instance.Admin);
         Api = new AdminApi(Admin);
     }

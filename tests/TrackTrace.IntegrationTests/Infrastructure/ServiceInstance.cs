@@ -27,7 +27,8 @@ public sealed class ServiceInstance : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     public static async Task<ServiceInstance> StartAsync(
-        string connectionString, Uri broker, IDictionary<string, string?>? overrides = null)
+        string connectionString, Uri broker, IDictionary<string, string?>? overrides = null,
+        Action<WebApplicationBuilder>? configure = null)
     {
         var pki = TestPki.Instance;
         var settings = new Dictionary<string, string?>
@@ -49,7 +50,11 @@ public sealed class ServiceInstance : IAsyncDisposable
             settings[key] = value;
         }
 
-        var app = TrackTraceApp.Build([], builder => builder.Configuration.AddInMemoryCollection(settings));
+        var app = TrackTraceApp.Build([], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+            configure?.Invoke(builder);
+        });
         await app.StartAsync();
         var addresses = app.Urls.Select(u => new Uri(u)).ToArray();
         var api = addresses.Single(a => a.Scheme == "https");

@@ -88,6 +88,7 @@ public sealed class CaptureProcessor(
         }
 
         var context = new CaptureContext(job.Id, job.DeviceId, job.Rollback, connection, transaction);
+        var refused = 0;
         if (!job.Rollback || errors.Count == 0)
         {
             foreach (var stored in written.Stored)
@@ -96,17 +97,20 @@ public sealed class CaptureProcessor(
                 results[stored.Event.Index] = new CaptureEventResult(stored.Event.Indexed.EventId, outcome.Outcome, outcome.ShipmentId, outcome.Detail);
                 if (outcome.Failed)
                 {
-                    errors.Add(new CaptureError(Problems.TypeBase + "epcis-event-refused", "Event refused", StatusCodes.Status409Conflict,
+                    errors.Add(new CaptureError(Problems.TypeBase + "epcis-event-refused", "Event refused", outcome.Status,
                         outcome.Detail ?? outcome.Outcome, stored.Event.Indexed.EventId, stored.Event.Index, "ValidationException"));
                     if (job.Rollback)
                     {
                         break;
                     }
+
+                    await EpcisEventWriter.DeleteAsync(connection, transaction, stored.Seq, ct);
+                    refused++;
                 }
             }
         }
 
-        var storedCount = written.Stored.Count;
+        var storedCount = written.Stored.Count - refused;
         if (job.Rollback && errors.Count > 0)
         {
             await transaction.RollbackAsync("capture", ct);

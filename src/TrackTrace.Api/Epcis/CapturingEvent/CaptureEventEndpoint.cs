@@ -50,7 +50,7 @@ public static class CaptureEventEndpoint
             if (outcome.Failed)
             {
                 await transaction.RollbackAsync(ct);
-                return EpcisProblems.Result(StatusCodes.Status409Conflict, "epcis-event-refused", "ValidationException",
+                return EpcisProblems.Result(outcome.Status, "epcis-event-refused", "ValidationException",
                     "Event refused", outcome.Detail ?? outcome.Outcome, new Dictionary<string, object?> { ["eventID"] = captured.Indexed.EventId });
             }
 
