@@ -35,6 +35,7 @@ public sealed class EpcisBench(BenchOptions o)
         var staff = fleet.Client(staffCertificate);
         await using var db = NpgsqlDataSource.Create(o.Postgres);
 
+        _results["loadAverageAtStart"] = LoadAverage();
         Log($"E1. capture: {Capturers} devices posting 10-event documents (each event with a sensor report), closed loop");
         _results["capture10"] = await CaptureSmallDocumentsAsync(capturers.Select(c => c.Client).ToArray(), db);
 
@@ -45,6 +46,7 @@ public sealed class EpcisBench(BenchOptions o)
         var fill = await FillAsync(db);
         Log($"E3. MATCH_anyEPC over the API with {fill.Total:N0} events stored");
         _results["matchAnyEpc"] = new { stored = fill.Total, fillPerSecond = Math.Round(fill.PerSecond), latency = (await MatchAnyEpcAsync(staff)).Summary() };
+        _results["loadAverageAtEnd"] = LoadAverage();
         _results["peer"] = new
         {
             note = "open-source C# EPCIS repository on this machine, plain HTTP, no authentication (shared/INFRA.md)",
@@ -227,6 +229,10 @@ public sealed class EpcisBench(BenchOptions o)
     /// <summary>SSCCs of company prefix 4012345 numbered n, as EPC URNs.</summary>
     private static string SsccUrn(long n) => $"urn:epc:id:sscc:4012345.0{n:D9}";
 
+    /// <summary>The 1-minute load average: on a shared machine, how much else wanted the 2 cores.</summary>
+    private static double LoadAverage() =>
+        double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);
+
     /// <summary>The service's CPU ticks (1/100 s) and the machine's busy and total ticks, from /proc.</summary>
     private static (long Service, long Busy, long Total) Cpu(int pid)
     {
@@ -276,7 +282,8 @@ public sealed class EpcisBench(BenchOptions o)
         var m = r["machine"]!;
         var sb = new StringBuilder();
         sb.AppendLine($"Run {r["date"]} ({r["mode"]}, `{file}`): {m["cpu"]}, {m["cores"]} cores, {m["memoryGb"]} GiB; .NET {m["dotnet"]}, {m["postgres"]}. " +
-                      "Service, PostgreSQL and this load generator share the machine. Capture is over mTLS with the device check on every request; " +
+                      $"Service, PostgreSQL and this load generator share the machine (1-minute load average {D("loadAverageAtStart"):0.0} at the start, {D("loadAverageAtEnd"):0.0} at the end). " +
+                      "Capture is over mTLS with the device check on every request; " +
                       "events/s count from the first POST until the last event is stored.");
         sb.AppendLine();
         sb.AppendLine("| Scenario | TrackTrace | Peer (plain HTTP, no auth) |");
