@@ -36,8 +36,9 @@ PKI="$ROOT/.tracktrace/pki"
 PSQL=$(command -v psql || ls /usr/lib/postgresql/*/bin/psql | tail -n 1)
 ADMIN_DB="$TRACKTRACE_POSTGRES"
 PG_PORT=$(sed -E 's/.*Port=([0-9]+).*/\1/' <<<"$ADMIN_DB")
-"$PSQL" -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -c "drop database if exists tracktrace_bench with (force)" \
-  -c "create database tracktrace_bench"
+# The password from the pgpass file scripts/infra.sh writes (never on a command line).
+PGPASSFILE="$ROOT/.tracktrace/pgpass" "$PSQL" -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres \
+  -c "drop database if exists tracktrace_bench with (force)" -c "create database tracktrace_bench"
 BENCH_DB="${ADMIN_DB/Database=postgres/Database=tracktrace_bench};No Reset On Close=true;Maximum Pool Size=200"
 
 export ConnectionStrings__Postgres="$BENCH_DB" RabbitMq__Uri="$TRACKTRACE_RABBITMQ"
@@ -47,6 +48,7 @@ export Api__HttpsPort=9443 Api__HealthPort=9080 Api__ListenAddress=127.0.0.1
 export MALLOC_ARENA_MAX=2
 export Api__ServerCertificate="$PKI/server.crt" Api__ServerKey="$PKI/server.key"
 export Api__ClientCertificateAuthorities__0="$PKI/ca.crt" Devices__BootstrapAdminCertificate="$PKI/admin.crt"
+export Api__IssuingCertificate="$PKI/issuing/issuing.crt" Api__IssuingKey="$PKI/issuing/issuing.key"
 export Logging__LogLevel__Default=Warning
 mkdir -p .tracktrace/bench
 START=$(date +%s%N)
@@ -61,6 +63,7 @@ done
 HEALTHY_MS=$(( ($(date +%s%N) - START) / 1000000 ))
 echo "bench: service healthy after ${HEALTHY_MS} ms (pid $SERVICE)"
 
+# The connection string reaches the load generator as ConnectionStrings__Postgres (exported above).
 dotnet bench/TrackTrace.Bench/bin/Release/net10.0/TrackTrace.Bench.dll --api https://localhost:9443/ --pki "$PKI" \
-  --postgres "$BENCH_DB" --service-pid "$SERVICE" --start-to-healthy-ms "$HEALTHY_MS" \
+  --service-pid "$SERVICE" --start-to-healthy-ms "$HEALTHY_MS" \
   --out bench/results --report BENCHMARKS.md "${QUICK[@]}"

@@ -2,11 +2,21 @@
 # Local infrastructure for TrackTrace: PostgreSQL 15 and RabbitMQ (with management),
 # both bound to 127.0.0.1, state kept in .tracktrace/ at the checkout root.
 #
+# Neither is open to other local users: PostgreSQL's superuser "postgres" and RabbitMQ's
+# user "tracktrace" have generated passwords (kept in .tracktrace/postgres.password and
+# .tracktrace/rabbitmq.password, mode 600, reused at every start), PostgreSQL takes only
+# scram-sha-256 and its unix socket sits in a folder only its server user can enter, and
+# RabbitMQ has no guest user. A cluster or broker made by an older infra.sh (trust, guest)
+# is converted at the next start, also while it runs (no restart).
+#
 # Usage: scripts/infra.sh start|stop|status
-#   start   start what is not running yet (a no-op when both run), wait until both
-#           answer, create database "tracktrace", write .tracktrace/env (to source)
+#   start   start what is not running yet (a no-op when both run and are protected),
+#           wait until both answer, create database "tracktrace", write .tracktrace/env
+#           (mode 600, to source: connection strings with the passwords) and
+#           .tracktrace/pgpass (for psql: PGPASSFILE=.tracktrace/pgpass)
 #   stop    stop only what this script started (pid files in .tracktrace/)
-#   status  print state, ports and data folders; exit 0 when both run, 3 otherwise
+#   status  print state, ports, data folders and where the credentials are (never the
+#           passwords); exit 0 when both run, 3 otherwise
 #
 # Environment (all optional):
 #   TRACKTRACE_PG_PORT           PostgreSQL port             (default 5433)
@@ -26,6 +36,10 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 STATE=$ROOT/.tracktrace
 R=$STATE/rabbit
 ENV_FILE=$STATE/env
+PG_PASSWORD_FILE=$STATE/postgres.password
+RABBIT_PASSWORD_FILE=$STATE/rabbitmq.password
+PGPASS_FILE=$STATE/pgpass
+RABBIT_USER=tracktrace
 RMQ_BIN=/usr/lib/rabbitmq/bin
 
 CFG_PG_PORT=${TRACKTRACE_PG_PORT:-5433}
@@ -39,7 +53,7 @@ else
   CFG_NODE=${TRACKTRACE_RABBIT_NODENAME:-rabbit-$CFG_AMQP_PORT@localhost}
 fi
 TIMEOUT=${TRACKTRACE_START_TIMEOUT:-120}
-RABBIT_T0='' PG_PORT='' COMM=''
+RABBIT_T0='' PG_PORT='' COMM='' PG_PASSWORD='' RABBIT_PASSWORD=''
 
 log() { printf 'infra: %s\n' "$*"; }
 warn() { printf 'infra: warning: %s\n' "$*" >&2; }
@@ -85,6 +99,31 @@ read_kv() {
   while IFS='=' read -r k v; do
     [[ $k =~ ^[A-Z_]+$ ]] && printf -v "$prefix$k" '%s' "$v"
   done <"$file"
+}
+
+# Sets the variable $2 to the secret kept in file $1, made the first time: 48 hex digits
+# (192 random bits; hex needs no quoting in a connection string, a URI or a config file).
+# The file is mode 600 and survives stop/start.
+load_secret() {
+  local file=$1 var=$2 value=''
+  if [[ -s $file ]]; then
+    read -r value <"$file" || true
+  fi
+  if [[ $value =~ ^[A-Za-z0-9]{16,}$ ]]; then
+    chmod 600 "$file"
+    printf -v "$var" '%s' "$value"
+    return 0
+  fi
+  [[ ! -s $file ]] || die "$file does not hold a password made by this script; delete it to make a new one"
+  value=$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')
+  [[ $value =~ ^[0-9a-f]{48}$ ]] || die "could not read random bytes from /dev/urandom"
+  printf '%s\n' "$value" | write_private "$file"
+  printf -v "$var" '%s' "$value"
+}
+
+# Writes file $1 with mode 600 from standard input (replaced at once, never readable by others).
+write_private() {
+  (umask 077 && cat >"$1.tmp") && chmod 600 "$1.tmp" && mv -f "$1.tmp" "$1"
 }
 
 # ---------------------------------------------------------------- PostgreSQL ----
@@ -148,7 +187,85 @@ pg_port_used() {
 
 pg_ready() { "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$1" -U postgres -d postgres -t 2 >/dev/null 2>&1; }
 
-psql_q() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$1" -U postgres -d postgres -tA -c "$2"; }
+# psql as the superuser over TCP with the password from .tracktrace/pgpass; SQL as $2, or
+# from standard input without $2 (how a password travels: never on a command line).
+psql_q() {
+  local sql=()
+  (($# < 2)) || sql=(-c "$2")
+  PGPASSFILE=$PGPASS_FILE "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$1" -U postgres -d postgres -tA "${sql[@]}"
+}
+
+# True when the server on port $1 lets a client in as postgres without any password.
+pg_open_without_password() {
+  env -u PGPASSWORD PGPASSFILE=/dev/null "$PG_BIN/psql" -X -q -w -h 127.0.0.1 -p "$1" -U postgres -d postgres \
+    -tA -c 'select 1' >/dev/null 2>&1 </dev/null
+}
+
+# The superuser's password (made the first time) and the pgpass file psql reads it from.
+pg_load_password() {
+  load_secret "$PG_PASSWORD_FILE" PG_PASSWORD
+  printf '127.0.0.1:*:*:postgres:%s\n' "$PG_PASSWORD" | write_private "$PGPASS_FILE"
+}
+
+# $PGD/password-set holds a digest of the password last given to the cluster, so a password
+# file made anew (deleted, edited) is noticed before a client is refused.
+pg_password_digest() { printf '%s' "$PG_PASSWORD" | sha256sum | cut -d' ' -f1; }
+pg_password_applied() { [[ -f $PGD/password-set && $(<"$PGD/password-set") == "$(pg_password_digest)" ]]; }
+pg_password_applied_now() { pg_password_digest | write_private "$PGD/password-set"; }
+
+# True when a line of pg_hba.conf lets clients in without a password (older infra.sh: trust).
+pg_hba_trusts() { grep -Eq '^[[:space:]]*[^#[:space:]].*[[:space:]]trust([[:space:]]|$)' "$PG_DATA/pg_hba.conf"; }
+
+# Every trust method of pg_hba.conf becomes scram-sha-256. The file is rewritten in place,
+# keeping its owner and mode; comments stay as they are.
+pg_hba_to_scram() {
+  local hba=$PG_DATA/pg_hba.conf text
+  text=$(awk '/^[[:space:]]*(#|$)/ { print; next }
+    { for (i = 4; i <= NF; i++) if ($i == "trust") { $i = "scram-sha-256"; break } print }' "$hba")
+  printf '%s\n' "$text" >"$hba"
+}
+
+# Sets the password while the server is stopped (single-user mode): for a cluster whose
+# password file was made anew, and for a trust cluster of an older infra.sh before it opens.
+pg_set_password_offline() {
+  as_pg "$PG_BIN/postgres" --single -D "$PG_DATA" postgres \
+    <<<"ALTER ROLE postgres PASSWORD '$PG_PASSWORD'" >>"$PGD/log/single-user.log" 2>&1 9>&- ||
+    die "could not set the password of postgres in single-user mode; see $PGD/log/single-user.log"
+  pg_password_applied_now
+}
+
+# The socket folder admits only the server's user (root passes anyway): a change of mode
+# takes effect at once, unlike unix_socket_permissions, which needs a restart.
+pg_close_socket() {
+  if [[ -d $PGD/sock ]]; then chmod 700 "$PGD/sock"; fi
+}
+
+# After the server answers: a running trust cluster of an older infra.sh gets its password
+# and scram without a restart; then the password must work and no password must not.
+pg_protect() {
+  local port=$PG_PORT deadline
+  pg_close_socket
+  if pg_hba_trusts; then
+    log "postgres: giving postgres a password and switching $PG_DATA/pg_hba.conf from trust to scram-sha-256"
+    psql_q "$port" <<<"ALTER ROLE postgres PASSWORD '$PG_PASSWORD'" || die "cannot set the password of postgres on port $port"
+    pg_hba_to_scram
+    pg_password_applied_now
+    psql_q "$port" 'select pg_reload_conf()' >/dev/null || die "cannot reload postgres on port $port"
+    # The postmaster rereads pg_hba.conf on SIGHUP, shortly after pg_reload_conf returns.
+    deadline=$((SECONDS + 10))
+    while pg_open_without_password "$port" && ((SECONDS < deadline)); do sleep 0.1; done
+  fi
+  if ! psql_q "$port" 'select 1' >/dev/null; then
+    if ! pg_password_applied; then
+      die "postgres on port $port runs with another password than $PG_PASSWORD_FILE (made anew?); run scripts/infra.sh stop, then start: it sets the password while the server is stopped"
+    fi
+    die "postgres on port $port refuses the password in $PG_PASSWORD_FILE; delete $PGD/password-set and run scripts/infra.sh stop, then start, to set it again"
+  fi
+  pg_password_applied || pg_password_applied_now
+  if pg_open_without_password "$port"; then
+    die "postgres on port $port still lets clients in without a password; see $PG_DATA/pg_hba.conf"
+  fi
+}
 
 # Every process of ours still alive: postgres processes working in our data folder, the
 # RabbitMQ VM (its -home is our folder) and its helpers and epmd (started in our folder).
@@ -198,7 +315,7 @@ pg_clean_stale() {
 }
 
 pg_start() {
-  local t0 pid port sock mode=warm
+  local t0 pid port sock pwfile rc mode=warm
   t0=$(now)
   if pid=$(pg_pid); then
     port=$(pg_port_used)
@@ -223,12 +340,13 @@ pg_start() {
       ln -s "$PGD" "$STATE/pg"
       log "postgres: the postgres user cannot reach $STATE; data kept in $PGD ($STATE/pg links to it)"
     fi
-    install -d -o postgres -g postgres -m 755 "$PGD" "$PGD/sock" "$PGD/log"
-    install -d -o postgres -g postgres -m 700 "$PG_DATA"
+    install -d -o postgres -g postgres -m 755 "$PGD" "$PGD/log"
+    install -d -o postgres -g postgres -m 700 "$PG_DATA" "$PGD/sock"
   else
-    install -d -m 755 "$PGD" "$PGD/sock" "$PGD/log"
-    install -d -m 700 "$PG_DATA"
+    install -d -m 755 "$PGD" "$PGD/log"
+    install -d -m 700 "$PG_DATA" "$PGD/sock"
   fi
+  pg_close_socket
 
   # The marker says initdb finished. Without it, a folder with PG_VERSION is a cluster
   # made some other way (kept); anything else is debris of a killed initdb (redone).
@@ -242,9 +360,17 @@ pg_start() {
         find "$PG_DATA" -mindepth 1 -delete
       fi
       log "postgres: initdb $PG_DATA"
-      as_pg "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 \
-        >"$PGD/log/initdb.log" 2>&1 </dev/null 9>&- ||
-        die "initdb failed; see $PGD/log/initdb.log"
+      # The password file must be readable by the user initdb runs as (postgres when we are
+      # root, whose checkout it may not reach): a copy in $PGD, removed right after.
+      pwfile=$PGD/initdb.pw
+      printf '%s\n' "$PG_PASSWORD" | write_private "$pwfile"
+      if is_root; then chown postgres:postgres "$pwfile"; fi
+      rc=0
+      as_pg "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --auth=scram-sha-256 --pwfile="$pwfile" \
+        -E UTF8 --locale=C.UTF-8 >"$PGD/log/initdb.log" 2>&1 </dev/null 9>&- || rc=$?
+      rm -f "$pwfile"
+      ((rc == 0)) || die "initdb failed; see $PGD/log/initdb.log"
+      pg_password_applied_now
     fi
     touch "$PGD/initialized"
   fi
@@ -266,6 +392,10 @@ pg_start() {
     echo "listen_addresses = '127.0.0.1'"
     echo "port = $port"
     echo "unix_socket_directories = '${sock//\'/\'\'}'"
+    # Only the server's user may connect over the socket (its folder is mode 700 too);
+    # everyone else comes over TCP with the password.
+    echo "unix_socket_permissions = 0700"
+    echo "password_encryption = 'scram-sha-256'"
     echo "max_connections = 300"
     # Durable (fsync, synchronous_commit stay on) but sized for a write-heavy event store:
     # fewer, smoother checkpoints and room for the hot indexes in memory.
@@ -276,6 +406,17 @@ pg_start() {
     echo "checkpoint_completion_target = 0.9"
   } >"$PG_DATA/tracktrace.conf"
   if is_root; then chown postgres:postgres "$PG_DATA/tracktrace.conf"; fi
+
+  # A cluster of an older infra.sh (trust) gets scram and its password before it opens; so
+  # does a cluster whose password file was made anew.
+  if pg_hba_trusts; then
+    log "postgres: switching $PG_DATA/pg_hba.conf from trust to scram-sha-256 and giving postgres a password"
+    pg_hba_to_scram
+    pg_set_password_offline
+  elif ! pg_password_applied; then
+    log "postgres: setting the password of postgres from $PG_PASSWORD_FILE"
+    pg_set_password_offline
+  fi
 
   if ! as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t "$TIMEOUT" start \
     >>"$PGD/log/pg_ctl.log" 2>&1 </dev/null 9>&-; then
@@ -408,6 +549,7 @@ rabbit_start() {
   done
 
   mkdir -p "$R/mnesia" "$R/log"
+  chmod 700 "$R"
   rm -f "$R/rabbit.pid"
   # epmd is shared by every Erlang node of the machine: start one only when none answers.
   if ! epmd_cmd -names >/dev/null 2>&1; then
@@ -424,8 +566,15 @@ rabbit_start() {
     die "node $RUN_NODE is already registered with epmd (another broker); choose another with TRACKTRACE_RABBIT_NODENAME"
   fi
 
-  printf 'listeners.tcp.default = 127.0.0.1:%s\nmanagement.tcp.ip = 127.0.0.1\nmanagement.tcp.port = %s\n' \
-    "$RUN_AMQP_PORT" "$RUN_MGMT_PORT" >"$R/rabbitmq.conf"
+  # A new node creates this user instead of guest; an existing one is put right by
+  # rabbit_protect once it answers.
+  {
+    printf 'listeners.tcp.default = 127.0.0.1:%s\nmanagement.tcp.ip = 127.0.0.1\nmanagement.tcp.port = %s\n' \
+      "$RUN_AMQP_PORT" "$RUN_MGMT_PORT"
+    printf 'default_user = %s\ndefault_pass = %s\ndefault_user_tags.administrator = true\n' \
+      "$RABBIT_USER" "$RABBIT_PASSWORD"
+    printf 'default_permissions.%s = .*\n' configure write read
+  } | write_private "$R/rabbitmq.conf"
   echo '[rabbitmq_management].' >"$R/enabled_plugins"
   : >"$R/rabbitmq-env.conf"
   {
@@ -472,6 +621,53 @@ rabbit_wait() {
   done
   pid=$(rabbit_pid) || fail "stopped while starting"
   log "rabbitmq: started in $(since "$RABBIT_T0") s (pid $pid, node $RUN_NODE, amqp $RUN_AMQP_PORT, management $RUN_MGMT_PORT)"
+}
+
+# The management API as $RABBIT_USER: curl reads the credentials from standard input, so
+# the password never shows on a command line. Prints the HTTP status; the body goes to $2.
+rabbit_api() {
+  local method=$1 path=$2 out=${3:-/dev/null}
+  printf 'user = "%s:%s"\n' "$RABBIT_USER" "$RABBIT_PASSWORD" |
+    curl -sS -K - -o "$out" -w '%{http_code}' -X "$method" --max-time 10 \
+      "http://127.0.0.1:$RUN_MGMT_PORT/api/$path" 2>/dev/null || true
+}
+
+# rabbitmqctl with the password of $RABBIT_USER on standard input (it reads it from there
+# when the argument is left out).
+rmq_with_password() { rmq rabbitmqctl -q "$@" <<<"$RABBIT_PASSWORD" >/dev/null 2>&1; }
+
+# Once the broker answers: $RABBIT_USER exists with the password of .tracktrace/rabbitmq.password,
+# is an administrator (the management API, which the tests use to make vhosts) and may do
+# everything on "/"; guest is gone. A new node is already like that (rabbitmq.conf); a node of
+# an older infra.sh, or one whose password file was made anew, is put right with rabbitmqctl.
+rabbit_protect() {
+  local body=$R/whoami.json code
+  # Its database holds the users' password hashes.
+  chmod 700 "$R"
+  code=$(rabbit_api GET whoami "$body")
+  if [[ $code != 200 ]] || ! grep -q '"administrator"' "$body"; then
+    log "rabbitmq: setting up user $RABBIT_USER with the password from $RABBIT_PASSWORD_FILE"
+    if rmq rabbitmqctl -q list_users 2>/dev/null | grep -q "^$RABBIT_USER[[:space:]]"; then
+      rmq_with_password change_password "$RABBIT_USER" || die "rabbitmqctl change_password failed; see $(rabbit_log)"
+    else
+      rmq_with_password add_user "$RABBIT_USER" || die "rabbitmqctl add_user failed; see $(rabbit_log)"
+    fi
+    rmq rabbitmqctl -q set_user_tags "$RABBIT_USER" administrator >/dev/null ||
+      die "rabbitmqctl set_user_tags failed; see $(rabbit_log)"
+    rmq rabbitmqctl -q set_permissions -p / "$RABBIT_USER" '.*' '.*' '.*' >/dev/null ||
+      die "rabbitmqctl set_permissions failed; see $(rabbit_log)"
+    code=$(rabbit_api GET whoami)
+    [[ $code == 200 ]] || die "the management API refuses $RABBIT_USER (HTTP $code); see $(rabbit_log)"
+  fi
+  rm -f "$body"
+  code=$(rabbit_api GET users/guest)
+  if [[ $code == 200 ]]; then
+    code=$(rabbit_api DELETE users/guest)
+    [[ $code == 204 ]] || die "cannot delete the guest user (HTTP $code); see $(rabbit_log)"
+    log "rabbitmq: deleted the guest user"
+  elif [[ $code != 404 ]]; then
+    die "cannot check for the guest user (HTTP $code); see $(rabbit_log)"
+  fi
 }
 
 rabbit_stop() {
@@ -523,9 +719,10 @@ ensure_installed() {
   local missing=() policy=/usr/sbin/policy-rc.d
   find_pg_bin || missing+=(postgresql-15)
   [[ -x $RMQ_BIN/rabbitmq-server ]] || missing+=(rabbitmq-server)
+  command -v curl >/dev/null || missing+=(curl)
   ((${#missing[@]})) || return 0
   if ! is_root || ! command -v apt-get >/dev/null; then
-    printf 'infra: error: missing %s. Install with:\n  sudo apt-get install rabbitmq-server postgresql-15\n%s\n' \
+    printf 'infra: error: missing %s. Install with:\n  sudo apt-get install rabbitmq-server postgresql-15 curl\n%s\n' \
       "${missing[*]}" "(with systemd the packages start system servers of their own; this script runs its own, so
 stop those: sudo systemctl disable --now rabbitmq-server postgresql)" >&2
     exit 1
@@ -545,6 +742,7 @@ stop those: sudo systemctl disable --now rabbitmq-server postgresql)" >&2
   fi
   find_pg_bin || die "PostgreSQL binaries still not found after installing"
   [[ -x $RMQ_BIN/rabbitmq-server ]] || die "$RMQ_BIN/rabbitmq-server still missing after installing"
+  command -v curl >/dev/null || die "curl still missing after installing"
 }
 
 # ------------------------------------------------------------------- commands ----
@@ -556,17 +754,18 @@ lock() {
 }
 
 write_env() {
-  local tmp=$ENV_FILE.tmp
   {
-    echo "# Written by scripts/infra.sh start; source it (the ports actually used)."
-    echo "TRACKTRACE_POSTGRES=\"Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres\""
-    echo "TRACKTRACE_RABBITMQ=\"amqp://guest:guest@127.0.0.1:$RUN_AMQP_PORT/\""
+    echo "# Written by scripts/infra.sh start (mode 600: it holds the passwords); source it."
+    echo "# The ports actually used; the passwords of $PG_PASSWORD_FILE and $RABBIT_PASSWORD_FILE."
+    echo "TRACKTRACE_POSTGRES=\"Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Password=$PG_PASSWORD;Database=postgres\""
+    echo "TRACKTRACE_RABBITMQ=\"amqp://$RABBIT_USER:$RABBIT_PASSWORD@127.0.0.1:$RUN_AMQP_PORT/\""
     echo "TRACKTRACE_RABBITMQ_MANAGEMENT=\"http://127.0.0.1:$RUN_MGMT_PORT/\""
     # Read by the integration tests; the same name infra.sh takes, so re-running it from
     # a shell that sourced this file addresses the same broker.
     echo "TRACKTRACE_RABBIT_MGMT_PORT=\"$RUN_MGMT_PORT\""
-  } >"$tmp"
-  mv -f "$tmp" "$ENV_FILE"
+    # Lets whoever sourced it (tests included) find this file and the passwords beside it.
+    echo "TRACKTRACE_ENV_FILE=\"$ENV_FILE\""
+  } | write_private "$ENV_FILE"
 }
 
 cmd_start() {
@@ -579,11 +778,15 @@ cmd_start() {
   if ! pg_pid >/dev/null && port_open "$CFG_PG_PORT"; then
     die "port $CFG_PG_PORT on 127.0.0.1 is taken by another process; choose another with TRACKTRACE_PG_PORT"
   fi
+  pg_load_password
+  load_secret "$RABBIT_PASSWORD_FILE" RABBIT_PASSWORD
   # The broker boots in the background (about 8 s) while PostgreSQL starts.
   rabbit_start
   pg_start
+  pg_protect
   pg_create_db
   rabbit_wait
+  rabbit_protect
   write_env
   log "ready in $(since "$t0") s; environment in $ENV_FILE"
 }
@@ -633,6 +836,11 @@ cmd_status() {
   else
     echo "rabbitmq: stopped, port $CFG_AMQP_PORT, management $CFG_MGMT_PORT, data $R"
     ok=1
+  fi
+  if [[ -f $ENV_FILE ]]; then
+    echo "credentials: $ENV_FILE (mode 600, to source); passwords in $PG_PASSWORD_FILE, $RABBIT_PASSWORD_FILE; psql: PGPASSFILE=$PGPASS_FILE"
+  else
+    echo "credentials: $ENV_FILE is written by scripts/infra.sh start"
   fi
   ((ok == 0)) || return 3
 }

@@ -26,10 +26,12 @@ export RabbitMq__Uri="$TRACKTRACE_RABBITMQ"
 export MALLOC_ARENA_MAX=2
 export Api__ServerCertificate="$PKI/server.crt" Api__ServerKey="$PKI/server.key"
 export Api__ClientCertificateAuthorities__0="$PKI/ca.crt"
+export Api__IssuingCertificate="$PKI/issuing/issuing.crt" Api__IssuingKey="$PKI/issuing/issuing.key"
 export Devices__BootstrapAdminCertificate="$PKI/admin.crt"
 
 cat <<MSG
-run: CA          $PKI/ca.crt
+run: root CA     $PKI/ca.crt (clients verify the server against it)
+run: issuing CA  $PKI/issuing/issuing.crt, issuing.key (signs device certificates: tracktrace cert issue --csr FILE --ca $PKI/issuing ...)
 run: server      $PKI/server.crt, $PKI/server.key
 run: admin       $PKI/admin.crt, $PKI/admin.key (enrolled as device "admin" at start-up)
 run: try         curl --cacert $PKI/ca.crt --cert $PKI/admin.crt --key $PKI/admin.key https://localhost:8443/api/workflows

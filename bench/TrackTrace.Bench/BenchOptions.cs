@@ -15,9 +15,11 @@ public sealed record BenchOptions(
 
     public static BenchOptions Parse(string[] args)
     {
-        string Value(string name) =>
-            args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? throw new ArgumentException($"missing {name}");
-        return new BenchOptions(new Uri(Value("--api")), Value("--pki"), Value("--postgres"), int.Parse(Value("--service-pid")),
+        string? Optional(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+        string Value(string name) => Optional(name) ?? throw new ArgumentException($"missing {name}");
+        var postgres = Optional("--postgres") ?? Environment.GetEnvironmentVariable("ConnectionStrings__Postgres")
+            ?? throw new ArgumentException("missing --postgres (or ConnectionStrings__Postgres in the environment)");
+        return new BenchOptions(new Uri(Value("--api")), Value("--pki"), postgres, int.Parse(Value("--service-pid")),
             double.Parse(Value("--start-to-healthy-ms"), System.Globalization.CultureInfo.InvariantCulture),
             Value("--out"), Value("--report"), args.Contains("--quick"), args.Contains("--epcis"));
     }

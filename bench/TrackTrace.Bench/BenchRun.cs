@@ -5,7 +5,9 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using Marten;
+using TrackTrace.Api.Alerts;
 using TrackTrace.Api.Hosting;
+using TrackTrace.Api.Store;
 using TrackTrace.Api.Shipments;
 using TrackTrace.Api.Shipments.RecordingScan;
 using TrackTrace.Domain.Devices;
@@ -122,9 +124,12 @@ public sealed class BenchRun(BenchOptions o)
         using var store = DocumentStore.For(opts =>
         {
             opts.Connection(o.Postgres);
-            TrackTraceApp.ConfigureStore(opts);
+            TrackTraceStore.Configure(opts);
         });
-        var streams = new ShipmentStreams(store, TimeProvider.System);
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(o.Postgres);
+        var streams = new ShipmentStreams(store,
+            new AlertBudget(dataSource, Microsoft.Extensions.Options.Options.Create(new AlertOptions()), TimeProvider.System),
+            TimeProvider.System);
         var routes = RouteCatalog.Load(Path.Combine(AppContext.BaseDirectory, "workflows"));
         var workflow = routes.Get("ocean-reefer");
 
@@ -166,7 +171,7 @@ public sealed class BenchRun(BenchOptions o)
             var body = $"{{\"status\":\"accepted\",\"scanId\":\"{command.ScanId}\",\"leg\":{decision.Leg?.Number}}}";
             var receipt = new ScanReceipt(command.ScanId, shipmentId, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(body))),
                 201, body, now);
-            var appended = await streams.AppendAsync(shipment!, decision.Events, s => s.Insert(receipt), ct);
+            var appended = await streams.AppendGroupCommittedAsync(shipment!, decision.Events, s => s.Insert(receipt), ct);
             if (appended.Outcome == AppendOutcome.Appended && decision.Outcome is CheckInOutcome.Accepted or CheckInOutcome.Delivered)
             {
                 journeys.Accepted(w);
@@ -183,7 +188,7 @@ public sealed class BenchRun(BenchOptions o)
     {
         var clients = fleet.Scanners.Select(s =>
         {
-            var handler = Cli.Pki.TrustedChannel.CreateHandler(fleet.CaCertificate, s.Certificate);
+            var handler = TrackTrace.Pki.TrustedChannel.CreateHandler(fleet.CaCertificate, s.Certificate);
             handler.SslOptions.AllowTlsResume = false;
             return (Scanner: s, Client: new HttpClient(handler) { BaseAddress = o.Api });
         }).GroupBy(c => c.Scanner.StationType).ToDictionary(g => g.Key, g => g.ToArray());
@@ -322,7 +327,7 @@ public sealed class BenchRun(BenchOptions o)
         using var store = DocumentStore.For(opts =>
         {
             opts.Connection(o.Postgres);
-            TrackTraceApp.ConfigureStore(opts);
+            TrackTraceStore.Configure(opts);
         });
         var now = DateTimeOffset.UtcNow;
         await Parallel.ForEachAsync(Enumerable.Range(0, count).Chunk(1000), new ParallelOptions { MaxDegreeOfParallelism = 4 },

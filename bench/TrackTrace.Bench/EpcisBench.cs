@@ -58,7 +58,7 @@ public sealed class EpcisBench(BenchOptions o)
 
     private async Task<System.Security.Cryptography.X509Certificates.X509Certificate2> EnrollStaffAsync(Fleet fleet)
     {
-        var ca = TrackTrace.Cli.Pki.CertificateAuthority.Load(o.Pki);
+        var ca = TrackTrace.Pki.CertificateAuthority.Load(o.Pki);
         var deviceId = $"bench-epcis-staff-{_runId.ToLowerInvariant()}";
         var certificate = ca.IssueClientCertificate(deviceId);
         await Fleet.Expect(await fleet.Admin.PostAsJsonAsync("/api/devices",

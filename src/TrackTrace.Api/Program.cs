@@ -1,3 +1,4 @@
+using TrackTrace.Api.Alerts;
 using TrackTrace.Api.Hosting;
 using TrackTrace.Domain.Routes;
 
@@ -10,5 +11,10 @@ catch (RouteDefinitionException ex)
 {
     // A route the service cannot judge by must stop it, with what to fix and nothing else.
     Console.Error.WriteLine($"TrackTrace did not start: the route templates are not valid.{Environment.NewLine}{ex.Message}");
+    return 1;
+}
+catch (WebhookConfigurationException ex)
+{
+    Console.Error.WriteLine($"TrackTrace did not start: the alert webhooks are not valid.{Environment.NewLine}{ex.Message}");
     return 1;
 }

@@ -6,7 +6,7 @@ using Marten.Subscriptions;
 using Microsoft.Extensions.Options;
 using TrackTrace.Api.Hosting;
 using TrackTrace.Domain.Alerts;
-using Wire = TrackTrace.Contracts.V1;
+using TrackTrace.Api.Messaging;
 
 namespace TrackTrace.Api.Alerts;
 
@@ -37,8 +37,7 @@ public sealed class AlertDispatcher : SubscriptionBase
                 continue;
             }
 
-            var payload = JsonSerializer.Serialize(new Wire.AlertRaised(e.Id, alert.AlertId, alert.Type, alert.Title,
-                alert.Detail, alert.ShipmentId, alert.DeviceId, alert.StationId, alert.RaisedAt), Json);
+            var payload = JsonSerializer.Serialize(ContractMapping.Alert(e.Id, alert), Json);
             foreach (var webhook in _options.Value.Webhooks.Where(w => w.Types.Count == 0 || w.Types.Contains(alert.Type)))
             {
                 operations.QueueSqlCommand(

@@ -91,6 +91,6 @@ public static class AlertEndpoints
         var acknowledged = new AlertAcknowledged(alertId, http.User.DeviceId(), request?.Note, clock.GetUtcNow());
         stream.AppendOne(acknowledged);
         await session.SaveChangesAsync(ct);
-        return TypedResults.Ok(alert.Apply(acknowledged));
+        return TypedResults.Ok(alert.Acknowledge(acknowledged));
     }
 }

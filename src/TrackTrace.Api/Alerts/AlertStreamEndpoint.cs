@@ -5,7 +5,9 @@ using System.Threading.Channels;
 using Marten;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using TrackTrace.Api.Security;
 using TrackTrace.Domain.Alerts;
+using TrackTrace.Domain.Devices;
 using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace TrackTrace.Api.Alerts;
@@ -16,6 +18,9 @@ namespace TrackTrace.Api.Alerts;
 /// and browsers keep the connection. A browser that reconnects sends Last-Event-ID; ?since= does the
 /// same for the first connection. Either replays the stored alerts from that moment (less
 /// <see cref="AlertFeed.CommitLag"/>, so late commits are not missed; clients drop repeats by id).
+/// The device is checked again while the stream is open (<see cref="DeviceSessions"/>): once it may no
+/// longer read alerts, a last <c>device-rejected</c> event says why and the stream ends; the browser's
+/// reconnect then gets the 403.
 /// </summary>
 public static class AlertStreamEndpoint
 {
@@ -28,6 +33,7 @@ public static class AlertStreamEndpoint
 
     public static void MapAlertStream(this RouteGroupBuilder alerts) =>
         alerts.MapGet("/stream", Handle)
+            .RechecksDevice()
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
             .WithSummary("New alerts as server-sent events; ?since= or Last-Event-ID replays what was missed (staff)");
 
@@ -88,11 +94,30 @@ public static class AlertStreamEndpoint
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            // The browser left or the service stops; a browser reconnects with Last-Event-ID.
+            // The browser left, the service stops, or the device may no longer read; a browser reconnects with Last-Event-ID.
+            if (http.Features.Get<DeviceSession>()?.Rejection is { } rejection && !lifetime.ApplicationStopping.IsCancellationRequested)
+            {
+                await SayWhyAsync(response, rejection, options, clock);
+            }
         }
         catch (AlertStreamTooSlow)
         {
             // Ending the response makes the browser reconnect and catch up from the store.
+        }
+    }
+
+    /// <summary>The stream's last event: why it ends. Bounded, as the client may have stopped reading.</summary>
+    private static async Task SayWhyAsync(HttpResponse response, DeviceRejection rejection, JsonSerializerOptions options, TimeProvider clock)
+    {
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(5), clock);
+        try
+        {
+            var why = JsonSerializer.Serialize(DeviceGate.Extensions(rejection).Append(new("detail", rejection.Detail))
+                .ToDictionary(), options);
+            await WriteAsync(response, $"event: device-rejected\ndata: {why}\n\n", patience.Token);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException)
+        {
         }
     }
 

@@ -1,5 +1,5 @@
 using Weasel.Postgresql.Tables;
-using TrackTrace.Domain;
+using TrackTrace.Api.Store;
 
 namespace TrackTrace.Api.Alerts;
 

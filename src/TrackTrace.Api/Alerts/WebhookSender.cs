@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -11,7 +10,10 @@ namespace TrackTrace.Api.Alerts;
 /// Delivers queued alerts to their webhooks until each answers 2xx, backing off between tries
 /// (1 s doubling to 5 min). Runs beside the request path on every instance: a dead webhook costs
 /// this loop retries, never a scan its latency. Each POST carries the delivery id
-/// (X-TrackTrace-Delivery, the same on every retry) so receivers can deduplicate.
+/// (X-TrackTrace-Delivery, the same on every retry) so receivers can deduplicate, and a signature
+/// over a fresh timestamp, that id and the body (<see cref="WebhookSignature"/>). Redirects are never
+/// followed (the HTTP client is built without them): a 3xx is a failed attempt, retried like any other,
+/// so a signed alert only ever reaches the URL the operator configured.
 /// </summary>
 public sealed class WebhookSender(
     NpgsqlDataSource dataSource, IHttpClientFactory http, IOptions<AlertOptions> options, TimeProvider clock,
@@ -89,13 +91,16 @@ public sealed class WebhookSender(
                 {
                     Content = new StringContent(payload, Encoding.UTF8, "application/json"),
                 };
-                request.Headers.Add("X-TrackTrace-Delivery", id);
-                request.Headers.Add("X-TrackTrace-Signature", "sha256=" + Sign(webhook.Secret, payload));
+                request.Headers.Add(WebhookSignature.DeliveryHeaderName, id);
+                request.Headers.Add(WebhookSignature.HeaderName,
+                    WebhookSignature.Header(webhook.Secret, clock.GetUtcNow().ToUnixTimeSeconds(), id, payload));
                 request.Headers.UserAgent.Add(new ProductInfoHeaderValue("TrackTrace", "1"));
                 using var response = await http.CreateClient(HttpClientName).SendAsync(request, ct);
                 if (!response.IsSuccessStatusCode)
                 {
-                    error = $"HTTP {(int)response.StatusCode}";
+                    error = (int)response.StatusCode is >= 300 and < 400
+                        ? $"HTTP {(int)response.StatusCode} redirect to '{response.Headers.Location}', not followed: configure the final URL"
+                        : $"HTTP {(int)response.StatusCode}";
                 }
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
@@ -119,8 +124,4 @@ public sealed class WebhookSender(
 
         await update.ExecuteNonQueryAsync(CancellationToken.None);
     }
-
-    /// <summary>HMAC-SHA256 of the exact body bytes with the shared secret, lower-case hex.</summary>
-    public static string Sign(string secret, string body) =>
-        Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(body)));
 }

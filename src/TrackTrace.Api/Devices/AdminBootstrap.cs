@@ -36,16 +36,19 @@ public sealed class AdminBootstrap(
             .ToDictionary(a => a.Key, a => a.Value);
         if (admin is null)
         {
-            var enrolled = await registry.EnrollAsync(AdminDeviceId, DeviceRole.Admin, null, certificate, expected,
-                "bootstrap", ct);
-            logger.LogInformation("Bootstrap admin {Fingerprint} from {Path}: {Outcome}", fingerprint, path, enrolled.Outcome);
+            var enrolled = await registry.EnrollAsync(new EnrollDevice(AdminDeviceId, DeviceRoles.Admin, null,
+                DeviceRegistry.Describe(certificate), expected, Actor.Bootstrap, registry.Now), ct);
+            logger.LogInformation("Bootstrap admin {Fingerprint} from {Path}: {Outcome}", fingerprint, path,
+                enrolled.Refusal?.Code ?? "enrolled");
             return;
         }
 
         if (admin.Certificates.All(c => c.Fingerprint != fingerprint))
         {
-            var bound = await registry.BindCertificateAsync(AdminDeviceId, certificate, "bootstrap", ct);
-            logger.LogInformation("Bootstrap admin {Fingerprint} from {Path}: {Outcome}", fingerprint, path, bound.Outcome);
+            var bound = await registry.ChangeAsync(AdminDeviceId, device =>
+                DeviceDecider.BindCertificate(device, DeviceRegistry.Describe(certificate), Actor.Bootstrap, registry.Now), ct);
+            logger.LogInformation("Bootstrap admin {Fingerprint} from {Path}: {Outcome}", fingerprint, path,
+                bound.Refusal?.Code ?? "bound");
         }
 
         if (expected.Any(a => admin.Attributes.GetValueOrDefault(a.Key) != a.Value))
@@ -56,8 +59,8 @@ public sealed class AdminBootstrap(
                 merged[name] = value;
             }
 
-            await registry.ChangeAttributesAsync(AdminDeviceId, merged, "bootstrap",
-                "start-up: the configuration expects other attribute values", ct);
+            await registry.ChangeAsync(AdminDeviceId, device => DeviceDecider.ChangeAttributes(device, merged,
+                "start-up: the configuration expects other attribute values", Actor.Bootstrap, registry.Now), ct);
         }
     }
 

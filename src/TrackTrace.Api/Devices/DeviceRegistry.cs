@@ -1,114 +1,98 @@
-using TrackTrace.Api.Hosting;
-using JasperFx;
 using System.Security.Cryptography.X509Certificates;
+using JasperFx;
 using Marten;
 using TrackTrace.Api.Security;
+using TrackTrace.Api.Store;
+using TrackTrace.Domain.Decisions;
 using TrackTrace.Domain.Devices;
+using TrackTrace.Domain.Stations;
 
 namespace TrackTrace.Api.Devices;
 
-public enum DeviceChange
-{
-    Done,
-    Unchanged,
-    NotFound,
-    DeviceExists,
-    CertificateTaken,
-}
-
-public sealed record DeviceChangeResult(DeviceChange Outcome, Device? Device);
+/// <summary>What a device command came to: the device after it (also when nothing changed), or the refusal.</summary>
+public sealed record DeviceChangeResult(Device? Device, Refusal? Refusal);
 
 /// <summary>
-/// The one write path for devices: load the stream, append the fact, save. The inline projection
-/// updates the attribute store in the same transaction, so once this returns every instance's
-/// next request sees the change.
+/// The one write path for devices: load the stream, decide with <see cref="DeviceDecider"/>, append,
+/// save. The inline projection updates the attribute store in the same transaction, so once this
+/// returns every instance's next request sees the change.
 /// </summary>
 public sealed class DeviceRegistry(IDocumentStore store, TimeProvider clock)
 {
+    private const int MaxAttempts = 3;
+
+    public DateTimeOffset Now => clock.GetUtcNow();
+
     public static DeviceCertificateInfo Describe(X509Certificate2 certificate) => new(
         Fingerprints.Sha256(certificate), certificate.Subject, certificate.Issuer,
         certificate.NotBefore.ToUniversalTime(), certificate.NotAfter.ToUniversalTime());
 
-    public async Task<DeviceChangeResult> EnrollAsync(
-        string deviceId, DeviceRole role, string? stationId, X509Certificate2 certificate,
-        IReadOnlyDictionary<string, string> attributes, string enrolledBy, CancellationToken ct)
+    public async Task<DeviceChangeResult> EnrollAsync(EnrollDevice command, CancellationToken ct)
     {
-        var enrolled = new DeviceEnrolled(deviceId, role, stationId, Describe(certificate), attributes, enrolledBy,
-            clock.GetUtcNow());
+        await using var session = store.LightweightSession();
+        var station = command.StationId is null
+            ? null
+            : await session.LoadAsync<Station>(Station.StreamKey(command.StationId), ct);
+        var decision = DeviceDecider.Enroll(command, station);
+        if (decision.Refusal is { } refusal)
+        {
+            return new DeviceChangeResult(null, refusal);
+        }
+
+        var enrolled = (DeviceEnrolled)decision.Events.Single();
         try
         {
-            await using var session = store.LightweightSession();
-            session.Events.StartStream<Device>(Device.StreamKey(deviceId), enrolled);
+            session.Events.StartStream<Device>(Device.StreamKey(enrolled.DeviceId), enrolled);
             await session.SaveChangesAsync(ct);
-            return new DeviceChangeResult(DeviceChange.Done, Device.Create(enrolled));
+            return new DeviceChangeResult(Device.Enrolled(enrolled), null);
         }
         catch (Exception ex) when (StoreErrors.IsExistingStream(ex))
         {
-            return new DeviceChangeResult(DeviceChange.DeviceExists, null);
+            return new DeviceChangeResult(null, DeviceRefusals.Exists(enrolled.DeviceId));
         }
         catch (DocumentAlreadyExistsException)
         {
-            return new DeviceChangeResult(DeviceChange.CertificateTaken, null);
+            return new DeviceChangeResult(null, DeviceRefusals.CertificateTaken());
         }
     }
 
-    public Task<DeviceChangeResult> BindCertificateAsync(
-        string deviceId, X509Certificate2 certificate, string boundBy, CancellationToken ct) =>
-        ChangeAsync(deviceId, _ => new DeviceCertificateBound(deviceId, Describe(certificate), boundBy, clock.GetUtcNow()), ct);
-
-    public Task<DeviceChangeResult> ChangeAttributesAsync(
-        string deviceId, IReadOnlyDictionary<string, string> attributes, string changedBy, string reason,
-        CancellationToken ct) =>
-        ChangeAsync(deviceId, device => SameAttributes(device.Attributes, attributes)
-            ? null
-            : new DeviceAttributesChanged(deviceId, device.Attributes, attributes, changedBy, reason, clock.GetUtcNow()), ct);
-
-    public Task<DeviceChangeResult> SuspendAsync(string deviceId, string reason, string suspendedBy, CancellationToken ct) =>
-        ChangeAsync(deviceId, device => device.Status == DeviceStatus.Suspended
-            ? null
-            : new DeviceSuspended(deviceId, reason, suspendedBy, clock.GetUtcNow()), ct);
-
-    public Task<DeviceChangeResult> ResumeAsync(string deviceId, string reason, string resumedBy, CancellationToken ct) =>
-        ChangeAsync(deviceId, device => device.Status == DeviceStatus.Active
-            ? null
-            : new DeviceResumed(deviceId, reason, resumedBy, clock.GetUtcNow()), ct);
-
-    private async Task<DeviceChangeResult> ChangeAsync(string deviceId, Func<Device, object?> decide, CancellationToken ct)
+    /// <summary>Decides on the device as stored now and appends what the decider said; two admins at once take turns.</summary>
+    public async Task<DeviceChangeResult> ChangeAsync(string deviceId, Func<Device, Decision> decide, CancellationToken ct)
     {
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await using var session = store.LightweightSession();
-            var stream = await session.Events.FetchForWriting<Device>(Device.StreamKey(deviceId), ct);
-            if (stream.Aggregate is not { } device)
+            try
             {
-                return new DeviceChangeResult(DeviceChange.NotFound, null);
-            }
+                await using var session = store.LightweightSession();
+                var stream = await session.Events.FetchForWriting<Device>(Device.StreamKey(deviceId), ct);
+                if (stream.Aggregate is not { } device)
+                {
+                    return new DeviceChangeResult(null, DeviceRefusals.NotFound(deviceId));
+                }
 
-            var fact = decide(device);
-            if (fact is null)
+                var decision = decide(device);
+                if (decision.Refusal is { } refusal)
+                {
+                    return new DeviceChangeResult(device, refusal);
+                }
+
+                if (decision.Events.Count == 0)
+                {
+                    return new DeviceChangeResult(device, null);
+                }
+
+                stream.AppendMany(decision.Events.ToArray());
+                await session.SaveChangesAsync(ct);
+                return new DeviceChangeResult(decision.Events.Aggregate(device, Device.Fold), null);
+            }
+            catch (DocumentAlreadyExistsException)
             {
-                return new DeviceChangeResult(DeviceChange.Unchanged, device);
+                return new DeviceChangeResult(null, DeviceRefusals.CertificateTaken());
             }
-
-            stream.AppendOne(fact);
-            await session.SaveChangesAsync(ct);
-            return new DeviceChangeResult(DeviceChange.Done, Evolve(device, fact));
-        }
-        catch (DocumentAlreadyExistsException)
-        {
-            return new DeviceChangeResult(DeviceChange.CertificateTaken, null);
+            catch (ConcurrencyException) when (attempt < MaxAttempts)
+            {
+                // Another change to this device committed first: decide again on what it left.
+            }
         }
     }
-
-    private static Device Evolve(Device device, object fact) => fact switch
-    {
-        DeviceCertificateBound e => device.Apply(e),
-        DeviceAttributesChanged e => device.Apply(e),
-        DeviceSuspended e => device.Apply(e),
-        DeviceResumed e => device.Apply(e),
-        _ => device,
-    };
-
-    private static bool SameAttributes(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
-        a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v == kv.Value);
 }

@@ -1,4 +1,4 @@
-using TrackTrace.Domain;
+using TrackTrace.Api.Store;
 using TrackTrace.Domain.Epcis;
 using Weasel.Postgresql.Tables;
 
@@ -9,7 +9,7 @@ namespace TrackTrace.Api.Epcis;
 /// indexed columns, never from a scan of the stored JSON: one row per event (its JSON as captured
 /// beside the columns the query parameters filter on), one row per (event, identifier, role) for
 /// the MATCH_ parameters, one row per sensorReport for the sensor filters, and the capture jobs.
-/// Created with the rest of the schema at start-up (TrackTraceApp.ConfigureStore).
+/// Created with the rest of the schema at start-up (Store/TrackTraceStore.cs).
 /// </summary>
 public static class EpcisTables
 {

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using TrackTrace.Domain.Decisions;
 
 namespace TrackTrace.Api.Hosting;
 
@@ -22,10 +23,58 @@ public static class Problems
         Result(StatusCodes.Status404NotFound, "not-found", $"{what} not found", $"No {what.ToLowerInvariant()} '{id}'.");
 
     /// <summary>400 naming each field that is wrong and what is accepted.</summary>
-    public static ProblemHttpResult Invalid(IDictionary<string, string[]> errors) =>
-        Result(StatusCodes.Status400BadRequest, "invalid-request", "The request is not valid",
-            string.Join(" ", errors.Select(e => $"{e.Key}: {string.Join("; ", e.Value)}.")),
-            new Dictionary<string, object?> { ["errors"] = errors });
+    public static ProblemHttpResult Invalid(IReadOnlyDictionary<string, string[]> errors) => From(Refusal.Invalid(errors));
+
+    /// <summary>The one mapping from a rule's refusal to its HTTP answer.</summary>
+    public static ProblemHttpResult From(Refusal refusal) =>
+        Result(Status(refusal.Kind), refusal.Code, refusal.Title, refusal.Detail, Extensions(refusal));
+
+    public static ProblemDetails Details(Refusal refusal) =>
+        Details(Status(refusal.Kind), refusal.Code, refusal.Title, refusal.Detail, Extensions(refusal));
+
+    public static int Status(RefusalKind kind) => kind switch
+    {
+        RefusalKind.Invalid => StatusCodes.Status400BadRequest,
+        RefusalKind.Forbidden => StatusCodes.Status403Forbidden,
+        RefusalKind.NotFound => StatusCodes.Status404NotFound,
+        RefusalKind.Conflict => StatusCodes.Status409Conflict,
+        RefusalKind.Unprocessable => StatusCodes.Status422UnprocessableEntity,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a refusal kind"),
+    };
+
+    private static Dictionary<string, object?>? Extensions(Refusal refusal)
+    {
+        if (refusal.Errors is null && refusal.Facts is null)
+        {
+            return null;
+        }
+
+        var extensions = new Dictionary<string, object?>(refusal.Facts ?? new Dictionary<string, object?>());
+        if (refusal.Errors is not null)
+        {
+            extensions["errors"] = refusal.Errors;
+        }
+
+        return extensions;
+    }
+
+    /// <summary>
+    /// A body that is not the JSON expected: 400 naming the field from the reader's path
+    /// (<c>$.readings[3].at</c> becomes <c>readings[3].at</c>), or the whole body.
+    /// </summary>
+    public static ProblemHttpResult UnreadableBody(Exception exception)
+    {
+        var json = exception as JsonException ?? exception.InnerException as JsonException;
+        var field = json?.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : "body";
+        var why = json is null ? exception.Message : UnwrapMessage(json);
+        return Invalid(new Dictionary<string, string[]> { [field] = [why + "; send a JSON body as described at /swagger"] });
+    }
+
+    // A converter's own message says what is accepted; System.Text.Json's adds the path and position to it.
+    private static string UnwrapMessage(JsonException json) =>
+        json.InnerException is FormatException or InvalidOperationException && json.InnerException.Message.Length > 0
+            ? json.InnerException.Message
+            : json.Message.Split(" Path: ")[0];
 
     public static Task Write(
         HttpContext context, int status, string slug, string title, string detail,
@@ -58,10 +107,12 @@ public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> log
     {
         switch (exception)
         {
+            case BadHttpRequestException { InnerException: JsonException json }:
+                await Problems.UnreadableBody(json).ExecuteAsync(context);
+                return true;
             case BadHttpRequestException bad:
-                var why = bad.InnerException is JsonException json ? $"malformed JSON: {json.Message}" : bad.Message;
                 await Problems.Write(context, bad.StatusCode, "invalid-request", "The request could not be read",
-                    why + " Send a JSON body as described at /swagger.");
+                    bad.Message + " Send a JSON body as described at /swagger.");
                 return true;
             case JasperFx.ConcurrencyException:
                 await Problems.Write(context, StatusCodes.Status409Conflict, "concurrent-change",

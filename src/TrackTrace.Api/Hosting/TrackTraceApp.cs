@@ -1,7 +1,5 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using JasperFx.Events.Daemon;
 using Marten;
 using Microsoft.AspNetCore.Authentication;
@@ -12,18 +10,16 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Prometheus;
 using TrackTrace.Api.Alerts;
-using TrackTrace.Api.ColdChain;
 using TrackTrace.Api.Devices;
 using TrackTrace.Api.Epcis;
 using TrackTrace.Api.Epcis.Exporting;
 using TrackTrace.Api.Messaging;
 using TrackTrace.Api.Security;
 using TrackTrace.Api.Shipments;
-using TrackTrace.Api.Shipments.RecordingScan;
 using TrackTrace.Api.StaffPage;
+using TrackTrace.Api.Store;
 using TrackTrace.Api.Stations;
 using TrackTrace.Api.Workflows;
-using TrackTrace.Domain;
 using TrackTrace.Domain.Devices;
 using TrackTrace.Domain.Routes;
 
@@ -46,6 +42,7 @@ public static class TrackTraceApp
         services.Configure<DeviceOptions>(config.GetSection("Devices"));
         services.Configure<WorkflowOptions>(config.GetSection("Workflows"));
         services.Configure<RabbitMqOptions>(config.GetSection("RabbitMq"));
+        services.AddSingleton<IValidateOptions<RabbitMqOptions>, RabbitMqOptionsValidation>();
         services.Configure<AlertOptions>(config.GetSection("Alerts"));
 
         builder.Logging.ClearProviders();
@@ -62,7 +59,7 @@ public static class TrackTraceApp
             {
                 var opts = new StoreOptions();
                 opts.Connection(sp.GetRequiredService<NpgsqlDataSource>());
-                ConfigureStore(opts);
+                TrackTraceStore.Configure(opts);
                 return opts;
             })
             .UseLightweightSessions()
@@ -71,23 +68,28 @@ public static class TrackTraceApp
             .AddSubscriptionWithServices<AlertDispatcher>(ServiceLifetime.Singleton)
             .AddSubscriptionWithServices<ShipmentEpcisExport>(ServiceLifetime.Singleton)
             .AddAsyncDaemon(DaemonMode.HotCold);
-        services.AddHttpClient(WebhookSender.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
+        services.AddHttpClient(WebhookSender.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
         services.AddHostedService<WebhookSender>();
+        services.AddSingleton<AlertBudget>();
+        services.AddHostedService<AlertSuppressionSummaries>();
         services.AddSingleton<AlertFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<AlertFeed>());
 
         services.AddTrackTraceMessaging();
 
         // Identity: chain in the TLS handshake, device attribute store on every request.
-        services.AddSingleton(sp => new ClientCertificateValidator(
-            LoadCertificates(sp.GetRequiredService<IOptions<ApiOptions>>().Value.ClientCertificateAuthorities),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ClientCertificateValidator>>()));
+        services.AddSingleton(sp => ClientCertificateTrust.Load(
+            sp.GetRequiredService<IOptions<ApiOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ClientCertificateValidator>();
         services.AddSingleton(sp =>
             new DeviceAccessPolicy(sp.GetRequiredService<IOptions<DeviceOptions>>().Value.ExpectedAttributes));
+        services.AddSingleton(sp => new StoreNames(sp.GetRequiredService<IDocumentStore>().Options));
         services.AddSingleton<DeviceDirectory>();
         services.AddSingleton<DeviceRegistry>();
         services.AddSingleton<DeviceRejectionAlerts>();
         services.AddSingleton<DeviceGate>();
+        services.AddSingleton<DeviceSessions>();
         services.AddSingleton<DeviceActivity>();
         services.AddHostedService(sp => sp.GetRequiredService<DeviceActivity>());
         services.AddHostedService<AdminBootstrap>();
@@ -104,11 +106,7 @@ public static class TrackTraceApp
         // Unreadable bodies reach ProblemExceptionHandler, which says what was wrong.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddExceptionHandler<ProblemExceptionHandler>();
-        services.ConfigureHttpJsonOptions(o =>
-        {
-            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
-            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
-        });
+        services.ConfigureHttpJsonOptions(o => WireJson.Configure(o.SerializerOptions));
         services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgresql");
         services.AddTrackTraceSwagger();
 
@@ -127,14 +125,23 @@ public static class TrackTraceApp
             kestrel.Listen(IPAddress.Loopback, api.HealthPort);
         });
 
+        // A webhook that cannot be trusted stops the service here, before anything starts.
+        WebhookTargets.Validate(config.GetSection("Alerts").Get<AlertOptions>() ?? new AlertOptions());
+
         var app = builder.Build();
         app.Services.GetRequiredService<RouteCatalog>(); // a bad workflow file stops the service here
+        _ = app.Services.GetRequiredService<IOptions<RabbitMqOptions>>().Value; // so does a RabbitMQ URI without credentials
+        app.Services.GetRequiredService<DeviceSessions>(); // so does a re-check interval that is not positive
+        app.Services.GetRequiredService<ClientCertificateTrust>(); // so do roots and an issuing CA that cannot work
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.Use(PortSeparation.Middleware);
         app.UseAuthentication();
         app.UseAuthorization();
+        // After both: a device that may not act at all is refused as such before its request is judged.
+        app.Use(StateChangeGuard.Middleware);
+        app.Use(DeviceSessions.Middleware);
 
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthResponse.Write }).AllowAnonymous();
         app.MapMetrics("/metrics").AllowAnonymous();
@@ -151,39 +158,10 @@ public static class TrackTraceApp
         return app;
     }
 
-    /// <summary>Everything the service keeps in PostgreSQL: the domain's store plus the API's own tables.</summary>
-    public static void ConfigureStore(StoreOptions opts)
-    {
-        TrackTraceStore.Configure(opts);
-        opts.RegisterDocumentType<ScanReceipt>();
-        opts.RegisterDocumentType<DeviceLastSeen>();
-        opts.Storage.ExtendedSchemaObjects.Add(WebhookDeliveries.Table());
-        opts.Storage.ExtendedSchemaObjects.AddRange(ColdChainTables.All());
-        opts.Storage.ExtendedSchemaObjects.Add(DeviceWriteGuard.Definition());
-        opts.Storage.ExtendedSchemaObjects.AddRange(EpcisTables.All());
-    }
-
     private static RouteCatalog LoadRoutes(WorkflowOptions options) =>
         RouteCatalog.Load(Path.IsPathRooted(options.Directory)
             ? options.Directory
             : Path.Combine(AppContext.BaseDirectory, options.Directory));
-
-    private static X509Certificate2[] LoadCertificates(IEnumerable<string> pemFiles)
-    {
-        var anchors = new X509Certificate2Collection();
-        foreach (var file in pemFiles)
-        {
-            anchors.ImportFromPemFile(file);
-        }
-
-        if (anchors.Count == 0)
-        {
-            throw new InvalidOperationException(
-                "Api:ClientCertificateAuthorities names no CA certificate: no client could ever be accepted");
-        }
-
-        return anchors.ToArray();
-    }
 }
 
 /// <summary>

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Options;
+using TrackTrace.Domain.Decisions;
+
 namespace TrackTrace.Api.Hosting;
 
 /// <summary>Section "Api": ports, TLS material and the trust anchors for client certificates.</summary>
@@ -14,11 +17,33 @@ public sealed class ApiOptions
     public string ServerCertificate { get; set; } = "";
     public string ServerKey { get; set; } = "";
 
-    /// <summary>PEM files of the CAs whose client certificates are accepted (several during a rotation).</summary>
+    /// <summary>PEM files of the root CAs whose client certificates are accepted (several during a rotation).</summary>
     public List<string> ClientCertificateAuthorities { get; set; } = [];
+
+    /// <summary>
+    /// PEM certificate of the issuing CA this service signs device certificates with (made by
+    /// <c>tracktrace ca intermediate</c>); it must be a CA that chains to a root above. Its
+    /// certificates are accepted whether or not the client sends it.
+    /// </summary>
+    public string? IssuingCertificate { get; set; }
+
+    /// <summary>The issuing CA's private key (PEM); the file must be mode 600 or stricter.</summary>
+    public string? IssuingKey { get; set; }
+
+    /// <summary>
+    /// PEM files of further issuing CAs whose certificates are still accepted but which this
+    /// service does not sign with: the previous issuing CA during a rotation, or one kept offline
+    /// for devices enrolled by hand. Only configured intermediates complete a chain.
+    /// </summary>
+    public List<string> ClientCertificateIntermediates { get; set; } = [];
 
     /// <summary>How far in the future an event time (scannedAt, readings) may be before it is refused.</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How far in the past an event time may be before it is refused.</summary>
+    public TimeSpan MaxEventAge { get; set; } = TimeSpan.FromDays(30);
+
+    public EventTimeWindow EventTimes => new(ClockSkew, MaxEventAge);
 }
 
 /// <summary>Section "Devices": the expected attributes and the first admin.</summary>
@@ -32,6 +57,18 @@ public sealed class DeviceOptions
 
     /// <summary>Repeated rejections of one certificate raise at most one alert per window.</summary>
     public TimeSpan RejectionAlertWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// RabbitMQ users whose SuspendDevice commands count (the broker verifies a message's user_id);
+    /// empty: any publisher with write access to the queue.
+    /// </summary>
+    public List<string> BusSenders { get; set; } = [];
+
+    /// <summary>
+    /// How often a long-lived response (the live alert stream) checks its device again; it ends when
+    /// the device may no longer make the request that opened it.
+    /// </summary>
+    public TimeSpan StreamRecheckInterval { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>Section "Workflows": where the route definitions live.</summary>
@@ -41,21 +78,60 @@ public sealed class WorkflowOptions
     public string Directory { get; set; } = "workflows";
 }
 
-/// <summary>Section "RabbitMq".</summary>
+/// <summary>
+/// Section "RabbitMq". The URI carries the broker's user and password; there is no default, so the
+/// service never falls back on RabbitMQ's well-known guest account.
+/// </summary>
 public sealed class RabbitMqOptions
 {
-    public string Uri { get; set; } = "amqp://guest:guest@127.0.0.1:5672/";
+    public string Uri { get; set; } = "";
+
+    /// <summary>Why the configured URI cannot be used, or null when it can.</summary>
+    public static string? Problem(string? configured)
+    {
+        const string Expected = "expected amqp://user:password@host:port/vhost, e.g. TRACKTRACE_RABBITMQ of .tracktrace/env";
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            return $"RabbitMq:Uri is not configured; {Expected}";
+        }
+
+        if (!System.Uri.TryCreate(configured, UriKind.Absolute, out var uri) || uri.Scheme is not ("amqp" or "amqps"))
+        {
+            return $"RabbitMq:Uri is not an amqp:// or amqps:// URI; {Expected}";
+        }
+
+        // Without user info the client would log in as guest/guest.
+        var credentials = uri.UserInfo.Split(':', 2);
+        return credentials.Length == 2 && credentials[0].Length > 0 && credentials[1].Length > 0
+            ? null
+            : $"RabbitMq:Uri names no user and password; {Expected}";
+    }
+}
+
+/// <summary>Checked when the options are first read: at start-up (TrackTraceApp.Build), before anything connects.</summary>
+internal sealed class RabbitMqOptionsValidation : IValidateOptions<RabbitMqOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RabbitMqOptions options) =>
+        RabbitMqOptions.Problem(options.Uri) is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
 }
 
 /// <summary>Section "Alerts": where alerts are delivered to people.</summary>
 public sealed class AlertOptions
 {
     public List<WebhookOptions> Webhooks { get; set; } = [];
+
+    /// <summary>Per device and alert type, at most <see cref="PerDeviceLimit"/> alerts in each window of this length.</summary>
+    public TimeSpan PerDeviceWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Alerts of one device and type raised per window; past it one alert counts the rest.</summary>
+    public int PerDeviceLimit { get; set; } = 10;
 }
 
 /// <summary>
 /// One webhook: alerts of the listed types (all when empty) are POSTed as JSON to <see cref="Url"/>
-/// with header X-TrackTrace-Signature: sha256=HMAC-SHA256(secret, body) in hex.
+/// with header X-TrackTrace-Signature: t=&lt;unix seconds&gt;,v1=&lt;hex HMAC-SHA256(secret, "t.deliveryId.body")&gt;.
+/// Checked at start-up (<see cref="Alerts.WebhookTargets"/>): a unique name, an absolute https URL
+/// (http only to loopback), a secret of at least 16 characters, known alert types.
 /// </summary>
 public sealed class WebhookOptions
 {

@@ -1,20 +1,20 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using TrackTrace.Pki;
 
 namespace TrackTrace.Api.Security;
 
 /// <summary>
 /// Decides in the TLS handshake whether a client certificate may talk to the API at all: the chain
-/// must end at one of the configured CAs (no system roots, no AIA downloads, no revocation
-/// fetches), the certificate must be inside its validity period, must not be a CA, and must carry
-/// the clientAuth extended key usage explicitly. Who the device is, and whether it may act now,
-/// is decided per request by <see cref="DeviceAuthenticationHandler"/>.
+/// must end at one of the configured CAs, directly or through a configured issuing CA (no system
+/// roots, no AIA downloads, no revocation fetches, and no intermediates taken from the client),
+/// the certificate must be inside its validity period, must not be a CA, and must carry the
+/// clientAuth extended key usage explicitly. Who the device is, and whether it may act now, is
+/// decided per request by <see cref="DeviceAuthenticationHandler"/>.
 /// </summary>
 public sealed class ClientCertificateValidator(
-    IReadOnlyList<X509Certificate2> trustAnchors, TimeProvider clock, ILogger<ClientCertificateValidator> logger)
+    ClientCertificateTrust trust, TimeProvider clock, ILogger<ClientCertificateValidator> logger)
 {
-    private const string ClientAuthOid = "1.3.6.1.5.5.7.3.2";
-
     public bool Validate(X509Certificate2 certificate)
     {
         var problem = FindProblem(certificate);
@@ -48,14 +48,15 @@ public sealed class ClientCertificateValidator(
         }
 
         var eku = certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().FirstOrDefault();
-        if (eku is null || eku.EnhancedKeyUsages.Cast<Oid>().All(o => o.Value != ClientAuthOid))
+        if (eku is null || eku.EnhancedKeyUsages.Cast<Oid>().All(o => o.Value != KeyPurposes.ClientAuth))
         {
             return "the certificate lacks the clientAuth extended key usage";
         }
 
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(trustAnchors.ToArray());
+        chain.ChainPolicy.CustomTrustStore.AddRange(trust.Roots.ToArray());
+        chain.ChainPolicy.ExtraStore.AddRange(trust.Intermediates.ToArray());
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         chain.ChainPolicy.DisableCertificateDownloads = true;
         chain.ChainPolicy.VerificationTime = now.UtcDateTime;
@@ -73,6 +74,5 @@ public sealed class ClientCertificateValidator(
 public static class Fingerprints
 {
     /// <summary>SHA-256 of the certificate's DER, lower-case hex: the key of the device attribute store.</summary>
-    public static string Sha256(X509Certificate2 certificate) =>
-        Convert.ToHexStringLower(certificate.GetCertHash(HashAlgorithmName.SHA256));
+    public static string Sha256(X509Certificate2 certificate) => Fingerprint.Sha256Hex(certificate);
 }

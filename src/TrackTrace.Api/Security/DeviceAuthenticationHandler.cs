@@ -41,17 +41,16 @@ public sealed class DeviceAuthenticationHandler(
         }
 
         var now = clock.GetUtcNow();
-        if (now < certificate.NotBefore.ToUniversalTime() || now > certificate.NotAfter.ToUniversalTime())
+        _rejection = DevicePrincipal.CheckValidity(certificate, now);
+        if (_rejection is not null)
         {
-            _rejection = new DeviceRejection(RejectionReasons.CertificateNotValidNow, null,
-                $"the client certificate is valid from {certificate.NotBefore.ToUniversalTime():O} to {certificate.NotAfter.ToUniversalTime():O}");
             return AuthenticateResult.Fail(_rejection.Detail);
         }
 
         var fingerprint = Fingerprints.Sha256(certificate);
         var checkedInWrite = Context.GetEndpoint()?.Metadata.GetMetadata<DeviceCheckedInWrite>() is not null;
         var record = checkedInWrite ? directory.Recent(fingerprint) : null;
-        if (record is null || policy.Check(record.Device) is not null)
+        if (record is null || policy.Check(record.Device, fingerprint) is not null)
         {
             (record, _rejection) = await gate.CheckAsync(fingerprint, certificate.Subject, Context.RequestAborted);
             if (_rejection is not null)
@@ -69,19 +68,7 @@ public sealed class DeviceAuthenticationHandler(
         }
 
         activity.Seen(device.DeviceId, now);
-        var claims = new List<Claim>
-        {
-            new(ClaimTypes.NameIdentifier, device.DeviceId),
-            new(ClaimTypes.Role, Roles.Name(device.Role)),
-            new(Roles.FingerprintClaim, fingerprint),
-        };
-        if (device.StationId is not null)
-        {
-            claims.Add(new Claim(Roles.StationClaim, device.StationId));
-        }
-
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName, ClaimTypes.NameIdentifier, ClaimTypes.Role));
-        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(DevicePrincipal.Create(device, fingerprint, SchemeName), SchemeName));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Npgsql;
-using TrackTrace.Domain;
+using TrackTrace.Api.Store;
 using TrackTrace.Domain.Devices;
 
 namespace TrackTrace.Api.Security;
@@ -17,14 +17,14 @@ public sealed record DeviceRecord(Device Device, long Version);
 /// transaction (<see cref="DeviceWriteGuard"/>): for them the remembered record only says who the
 /// device was; whether it still may act is decided by the database when the write commits.
 /// </summary>
-public sealed class DeviceDirectory(NpgsqlDataSource dataSource)
+public sealed class DeviceDirectory(NpgsqlDataSource dataSource, StoreNames names)
 {
     private const int RememberedMax = 500_000;
 
-    private const string ByFingerprint =
-        $"select d.data::text, d.mt_version from {TrackTraceStore.Schema}.mt_doc_device d " +
-        $"join {TrackTraceStore.Schema}.mt_doc_devicecertificate c on d.id = '{Device.StreamPrefix}' || c.device_id " +
-        "where c.id = $1";
+    private readonly string _byFingerprint =
+        $"select d.{StoreNames.DataColumn}::text, d.{StoreNames.VersionColumn} from {names.Devices} d " +
+        $"join {names.DeviceCertificates} c on d.{StoreNames.IdColumn} = '{Device.StreamPrefix}' || c.{names.DeviceCertificateDevice} " +
+        $"where c.{StoreNames.IdColumn} = $1";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -35,7 +35,7 @@ public sealed class DeviceDirectory(NpgsqlDataSource dataSource)
 
     public async Task<DeviceRecord?> FindByCertificateAsync(string fingerprint, CancellationToken ct)
     {
-        await using var command = dataSource.CreateCommand(ByFingerprint);
+        await using var command = dataSource.CreateCommand(_byFingerprint);
         command.Parameters.AddWithValue(fingerprint);
         await using var reader = await command.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct))

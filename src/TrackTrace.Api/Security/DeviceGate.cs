@@ -14,7 +14,7 @@ public sealed class DeviceGate(DeviceDirectory directory, DeviceAccessPolicy pol
         string fingerprint, string subject, CancellationToken ct)
     {
         var record = await directory.FindByCertificateAsync(fingerprint, ct);
-        var rejection = policy.Check(record?.Device);
+        var rejection = policy.Check(record?.Device, fingerprint);
         if (rejection is not null)
         {
             directory.Forget(fingerprint);

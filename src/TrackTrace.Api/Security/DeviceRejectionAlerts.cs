@@ -5,6 +5,7 @@ using System.Text;
 using Marten;
 using Microsoft.Extensions.Options;
 using TrackTrace.Api.Hosting;
+using TrackTrace.Api.Store;
 using TrackTrace.Domain.Alerts;
 using TrackTrace.Domain.Devices;
 

@@ -1,8 +1,7 @@
 using Marten;
 using Npgsql;
 using Weasel.Postgresql.Functions;
-using TrackTrace.Domain;
-using TrackTrace.Domain.Devices;
+using TrackTrace.Api.Store;
 
 namespace TrackTrace.Api.Security;
 
@@ -40,12 +39,12 @@ public sealed record DeviceWriteGuard(string DeviceKey, long Version, string Fin
         return false;
     }
 
-    public static Function Definition() => Function.ForSql(
+    public static Function Definition(StoreNames names) => Function.ForSql(
         $"""
         create or replace procedure {FunctionName}(device_key text, expected bigint)
         language plpgsql as $$
         begin
-          if not exists (select 1 from {TrackTraceStore.Schema}.mt_doc_device where id = device_key and mt_version = expected) then
+          if not exists (select 1 from {names.Devices} where {StoreNames.IdColumn} = device_key and {StoreNames.VersionColumn} = expected) then
             raise exception 'device % changed since it was checked', device_key using errcode = '{Violation}';
           end if;
         end

@@ -7,10 +7,10 @@ namespace TrackTrace.Api.Security;
 /// <summary>Authorization policies by device role. Admins may do what staff may do.</summary>
 public static class Roles
 {
-    public const string Scanner = "scanner";
-    public const string Sensor = "sensor";
-    public const string Staff = "staff";
-    public const string Admin = "admin";
+    public const string Scanner = DeviceRoles.Scanner;
+    public const string Sensor = DeviceRoles.Sensor;
+    public const string Staff = DeviceRoles.Staff;
+    public const string Admin = DeviceRoles.Admin;
 
     /// <summary>Policy: who may capture EPCIS events (the partner role joins later).</summary>
     public const string EpcisCapture = "epcis-capture";
@@ -21,9 +21,7 @@ public static class Roles
     public const string StationClaim = "tracktrace:station";
     public const string FingerprintClaim = "tracktrace:fingerprint";
 
-    public static string Name(DeviceRole role) => role.ToString().ToLowerInvariant();
-
-    /// <summary>The role names each policy admits; a role's policy is named after it.</summary>
+    /// <summary>The role names each policy admits; the policy is named after its first role.</summary>
     public static readonly IReadOnlyDictionary<string, string[]> Policies = new Dictionary<string, string[]>
     {
         [Scanner] = [Scanner],

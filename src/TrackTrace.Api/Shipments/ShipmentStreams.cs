@@ -3,8 +3,10 @@ using JasperFx;
 using Marten;
 using Microsoft.Extensions.Caching.Memory;
 using Npgsql;
-using TrackTrace.Api.Hosting;
+using TrackTrace.Api.Alerts;
+using TrackTrace.Api.Store;
 using TrackTrace.Domain.Alerts;
+using TrackTrace.Domain.Facts;
 using TrackTrace.Domain.Shipments;
 
 namespace TrackTrace.Api.Shipments;
@@ -20,13 +22,17 @@ public enum AppendOutcome
     AlreadyRecorded,
 }
 
-public sealed record AppendResult(AppendOutcome Outcome, Shipment? State, IReadOnlyList<AlertRaised> Alerts);
+public sealed record AppendResult(AppendOutcome Outcome, Shipment? State);
 
 /// <summary>
-/// The one write path for shipment streams: decide on the current state, append the events with the
-/// state's version as the optimistic guard, and store the evolved snapshot and any alerts in the
-/// same transaction. The last known state of busy shipments is kept in memory; a stale copy
-/// (another instance moved the stream) only costs a version conflict and a reload.
+/// The one write path for shipment streams: append the decided events with the state's version as
+/// the optimistic guard and store the evolved snapshot in the same transaction. Two ways in, named
+/// for what they do: <see cref="AppendGroupCommittedAsync"/> (the normal one) and
+/// <see cref="AppendInTransactionAsync"/> (inside a transaction the caller owns, e.g. with the
+/// readings that caused a breach). The last known state of busy shipments is kept in memory; a
+/// stale copy (another instance moved the stream) only costs a version conflict and a reload.
+/// The alerts the facts call for (<see cref="AlertRules"/>, within each device's <see cref="AlertBudget"/>)
+/// are started in the same transaction: an answer that says "an alert was raised" is true.
 /// </summary>
 /// <remarks>
 /// Group commit: appends that arrive while earlier ones are being committed share the next
@@ -43,6 +49,7 @@ public sealed class ShipmentStreams : IAsyncDisposable
         new MemoryCacheEntryOptions().SetSize(1).SetSlidingExpiration(TimeSpan.FromMinutes(20));
 
     private readonly IDocumentStore _store;
+    private readonly AlertBudget _budget;
     private readonly TimeProvider _clock;
     // Shipments are scanned hours apart in life, so the cache mostly serves bursts (a journey's
     // retries, a dock clearing a trailer); 50,000 recent ones keep memory bounded (about 60 MB).
@@ -50,15 +57,16 @@ public sealed class ShipmentStreams : IAsyncDisposable
     private readonly Channel<PendingAppend> _pending = Channel.CreateUnbounded<PendingAppend>();
     private readonly Task[] _committers;
 
-    public ShipmentStreams(IDocumentStore store, TimeProvider clock)
+    public ShipmentStreams(IDocumentStore store, AlertBudget budget, TimeProvider clock)
     {
         _store = store;
+        _budget = budget;
         _clock = clock;
         _committers = Enumerable.Range(0, Committers).Select(_ => Task.Run(CommitLoopAsync)).ToArray();
     }
 
     private sealed record PendingAppend(
-        Shipment State, IReadOnlyList<object> Events, Action<IDocumentSession>? Alongside,
+        Shipment State, IReadOnlyList<object> Events, IReadOnlyList<AlertRaised> Alerts, Action<IDocumentSession>? Alongside,
         TaskCompletionSource<AppendResult> Done);
 
     public async Task<Shipment?> LoadAsync(string shipmentId, bool fresh, CancellationToken ct)
@@ -98,28 +106,36 @@ public sealed class ShipmentStreams : IAsyncDisposable
         return true;
     }
 
-    public Task<AppendResult> AppendAsync(
+    /// <summary>
+    /// Appends in the next group commit: with the scans that arrive meanwhile, at most one append per
+    /// stream per transaction. <paramref name="alongside"/> adds what must commit with it (a scan's
+    /// receipt, its device guard).
+    /// </summary>
+    public async Task<AppendResult> AppendGroupCommittedAsync(
         Shipment state, IReadOnlyList<object> events, Action<IDocumentSession>? alongside, CancellationToken ct)
     {
+        var alerts = await AlertsForAsync(events, ct);
         var done = new TaskCompletionSource<AppendResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_pending.Writer.TryWrite(new PendingAppend(state, events, alongside, done)))
+        if (!_pending.Writer.TryWrite(new PendingAppend(state, events, alerts, alongside, done)))
         {
             throw new ObjectDisposedException(nameof(ShipmentStreams));
         }
 
         // The append commits (or not) whatever the caller does now; only the wait is cancelled.
-        return done.Task.WaitAsync(ct);
+        return await done.Task.WaitAsync(ct);
     }
 
     /// <summary>
     /// Appends inside a transaction the caller owns (e.g. with the readings that caused a breach).
     /// The caller commits, then calls <see cref="Remember"/>; on a conflict it rolls back and retries.
     /// </summary>
-    public async Task<AppendResult> AppendAsync(
-        NpgsqlTransaction transaction, Shipment state, IReadOnlyList<object> events, CancellationToken ct)
+    public async Task<AppendResult> AppendInTransactionAsync(
+        NpgsqlTransaction transaction, Shipment state, IReadOnlyList<object> events, Action<IDocumentSession>? alongside,
+        CancellationToken ct)
     {
+        var alerts = await AlertsForAsync(events, ct);
         await using var session = _store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction, false));
-        return await AppendAsync(session, state, events, null, ct);
+        return await SaveAsync(session, state, events, alerts, alongside, ct);
     }
 
     public void Remember(Shipment state) => _states.Set(state.Id, state, Entry);
@@ -169,7 +185,7 @@ public sealed class ShipmentStreams : IAsyncDisposable
             await using var session = _store.LightweightSession();
             foreach (var append in batch)
             {
-                results.Add(Enlist(session, append.State, append.Events, append.Alongside));
+                results.Add(Enlist(session, append.State, append.Events, append.Alerts, append.Alongside));
             }
 
             await session.SaveChangesAsync(CancellationToken.None);
@@ -194,7 +210,7 @@ public sealed class ShipmentStreams : IAsyncDisposable
         try
         {
             await using var session = _store.LightweightSession();
-            var result = await AppendAsync(session, append.State, append.Events, append.Alongside, CancellationToken.None);
+            var result = await SaveAsync(session, append.State, append.Events, append.Alerts, append.Alongside, CancellationToken.None);
             if (result.State is not null)
             {
                 Remember(result.State);
@@ -208,12 +224,19 @@ public sealed class ShipmentStreams : IAsyncDisposable
         }
     }
 
-    private AppendResult Enlist(
-        IDocumentSession session, Shipment state, IReadOnlyList<object> events, Action<IDocumentSession>? alongside)
+    /// <summary>The alerts these facts call for that their devices' budgets still allow; most facts call for none.</summary>
+    private async Task<IReadOnlyList<AlertRaised>> AlertsForAsync(IReadOnlyList<object> events, CancellationToken ct)
+    {
+        var now = _clock.GetUtcNow();
+        var wanted = events.OfType<IShipmentFact>().Select(e => AlertRules.For(e, Alert.NewId(), now)).OfType<AlertRaised>().ToArray();
+        return wanted.Length == 0 ? [] : await _budget.AdmitAsync(wanted, ct);
+    }
+
+    private static AppendResult Enlist(
+        IDocumentSession session, Shipment state, IReadOnlyList<object> events, IReadOnlyList<AlertRaised> alerts,
+        Action<IDocumentSession>? alongside)
     {
         var next = events.Aggregate(state, Shipment.Fold);
-        var now = _clock.GetUtcNow();
-        var alerts = events.Select(e => AlertRules.For(e, now)).OfType<AlertRaised>().ToArray();
         session.Events.Append(state.Id, next.Version, events.ToArray());
         session.Store(next);
         foreach (var alert in alerts)
@@ -222,14 +245,14 @@ public sealed class ShipmentStreams : IAsyncDisposable
         }
 
         alongside?.Invoke(session);
-        return new AppendResult(AppendOutcome.Appended, next, alerts);
+        return new AppendResult(AppendOutcome.Appended, next);
     }
 
-    private async Task<AppendResult> AppendAsync(
-        IDocumentSession session, Shipment state, IReadOnlyList<object> events, Action<IDocumentSession>? alongside,
-        CancellationToken ct)
+    private async Task<AppendResult> SaveAsync(
+        IDocumentSession session, Shipment state, IReadOnlyList<object> events, IReadOnlyList<AlertRaised> alerts,
+        Action<IDocumentSession>? alongside, CancellationToken ct)
     {
-        var result = Enlist(session, state, events, alongside);
+        var result = Enlist(session, state, events, alerts, alongside);
         try
         {
             await session.SaveChangesAsync(ct);
@@ -237,11 +260,11 @@ public sealed class ShipmentStreams : IAsyncDisposable
         catch (ConcurrencyException)
         {
             _states.Remove(state.Id);
-            return new AppendResult(AppendOutcome.VersionConflict, null, []);
+            return new AppendResult(AppendOutcome.VersionConflict, null);
         }
         catch (DocumentAlreadyExistsException)
         {
-            return new AppendResult(AppendOutcome.AlreadyRecorded, null, []);
+            return new AppendResult(AppendOutcome.AlreadyRecorded, null);
         }
 
         return result;

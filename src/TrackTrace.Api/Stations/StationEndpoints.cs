@@ -2,6 +2,7 @@ using JasperFx;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using TrackTrace.Api.Hosting;
+using TrackTrace.Api.Store;
 using TrackTrace.Api.Security;
 using TrackTrace.Domain.Routes;
 using TrackTrace.Domain.Stations;
@@ -69,7 +70,7 @@ public static class StationEndpoints
                 $"Station '{request.StationId}' exists.");
         }
 
-        return TypedResults.Created($"/api/stations/{registered.StationId}", StationView.From(Station.Create(registered)));
+        return TypedResults.Created($"/api/stations/{registered.StationId}", StationView.From(Station.Registered(registered)));
     }
 
     private static async Task<Ok<StationView[]>> List(IQuerySession query, string? type, CancellationToken ct)

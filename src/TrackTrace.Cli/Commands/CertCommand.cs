@@ -1,16 +1,20 @@
 using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
-using TrackTrace.Cli.Pki;
+using TrackTrace.Domain.Devices;
+using TrackTrace.Pki;
 
 namespace TrackTrace.Cli.Commands;
 
-/// <summary><c>tracktrace cert issue</c> and <c>tracktrace cert server</c>: certificates signed by the CA.</summary>
+/// <summary>
+/// <c>tracktrace cert issue</c> and <c>tracktrace cert server</c>: certificates signed by the CA in
+/// <c>--ca</c>, its issuing CA when the folder holds one.
+/// </summary>
 internal static class CertCommand
 {
     public static Command Build()
     {
-        var cert = new Command("cert", "Issue certificates signed by the development CA");
+        var cert = new Command("cert", "Issue certificates signed by the issuing CA or the root");
         cert.Subcommands.Add(BuildIssue());
         cert.Subcommands.Add(BuildServer());
         return cert;
@@ -18,7 +22,7 @@ internal static class CertCommand
 
     private static Command BuildIssue()
     {
-        var ca = CommonOptions.CaDirectory();
+        var ca = CommonOptions.IssuerDirectory();
         var device = new Option<string>("--device")
         {
             Description = $"Device id, the certificate's CN and file name ({DeviceId.Pattern})",
@@ -33,20 +37,55 @@ internal static class CertCommand
                 result.AddError(DeviceId.Describe(value));
             }
         });
-        var output = CommonOptions.OutputDirectory("Directory to write ID.crt and ID.key (mode 600) into; created if missing");
-        var days = CommonOptions.Days(CertificateProfile.DefaultLeafDays);
+        var csr = new Option<string>("--csr")
+        {
+            Description = "A PKCS#10 request (PEM, DER or base64 DER) made on the device: certify its key, write only ID.crt. " +
+                          "Without it the key is made here, for development only",
+            HelpName = "FILE",
+        };
+        var output = CommonOptions.OutputDirectory("Directory to write ID.crt (and, without --csr, ID.key, mode 600) into; created if missing");
+        var days = CommonOptions.OptionalDays(
+            $"Validity in days (default {CertificateAuthority.DefaultDeviceLifetime.TotalDays:0} with --csr, {CertificateProfile.DefaultLeafDays} without)");
         var rsa = CommonOptions.Rsa();
 
-        var issue = new Command("issue", "Issue a device's client certificate (EKU clientAuth only)")
+        var issue = new Command(
+            "issue",
+            "Issue a device's client certificate (EKU clientAuth only): for the key in --csr, or, for development only, with a key made here")
         {
-            ca, device, output, days, rsa,
+            ca, device, csr, output, days, rsa,
         };
+        issue.Validators.Add(result =>
+        {
+            if (result.GetResult(csr) is { Tokens.Count: > 0 } && result.GetResult(rsa) is { Implicit: false })
+            {
+                result.AddError("--rsa chooses the key made here; with --csr the device's key is certified as it is");
+            }
+        });
         issue.SetGuardedAction((parseResult, stdout) =>
         {
             var deviceId = parseResult.GetRequiredValue(device);
-            using var authority = CertificateAuthority.Load(parseResult.GetRequiredValue(ca));
-            using var certificate = authority.IssueClientCertificate(deviceId, parseResult.GetValue(days), parseResult.GetValue(rsa));
-            stdout.Report(PemFiles.WriteCertificateAndKey(parseResult.GetRequiredValue(output), deviceId, certificate));
+            var requestPath = parseResult.GetValue(csr);
+            var outputDirectory = parseResult.GetRequiredValue(output);
+            using var authority = CertificateAuthority.LoadIssuer(parseResult.GetRequiredValue(ca));
+            if (requestPath is null)
+            {
+                using var developmentCertificate = authority.IssueClientCertificate(
+                    deviceId, parseResult.GetValue(days) ?? CertificateProfile.DefaultLeafDays, parseResult.GetValue(rsa));
+                stdout.Report(PemFiles.WriteCertificateAndKey(outputDirectory, deviceId, developmentCertificate));
+                stdout.WriteLine($"issuer={authority.Certificate.Subject}");
+                return ExitCodes.Success;
+            }
+
+            var request = CertificateSigningRequest.ReadFile(requestPath);
+            var lifetime = parseResult.GetValue(days) is { } n ? TimeSpan.FromDays(n) : CertificateAuthority.DefaultDeviceLifetime;
+            using var certificate = authority.IssueDeviceCertificate(request, deviceId, lifetime);
+            var certificatePath = Path.GetFullPath(Path.Combine(outputDirectory, deviceId + ".crt"));
+            PemFiles.WriteCertificate(certificatePath, certificate);
+            stdout.WriteLine($"certificate={certificatePath}");
+            stdout.WriteLine($"sha256={Fingerprint.Sha256Hex(certificate)}");
+            stdout.WriteLine($"public-key-sha256={request.PublicKeyFingerprint}");
+            stdout.WriteLine($"key-algorithm={request.KeyDescription}");
+            stdout.WriteLine($"issuer={authority.Certificate.Subject}");
             return ExitCodes.Success;
         });
         return issue;
@@ -54,7 +93,7 @@ internal static class CertCommand
 
     private static Command BuildServer()
     {
-        var ca = CommonOptions.CaDirectory();
+        var ca = CommonOptions.IssuerDirectory();
         var dns = new Option<string[]>("--dns")
         {
             Description = "DNS name for the subjectAltName; repeat for more. The first one is also the CN",
@@ -108,7 +147,7 @@ internal static class CertCommand
         });
         server.SetGuardedAction((parseResult, stdout) =>
         {
-            using var authority = CertificateAuthority.Load(parseResult.GetRequiredValue(ca));
+            using var authority = CertificateAuthority.LoadIssuer(parseResult.GetRequiredValue(ca));
             using var certificate = authority.IssueServerCertificate(
                 parseResult.GetValue(dns) ?? [],
                 parseResult.GetValue(ip) ?? [],
@@ -116,6 +155,7 @@ internal static class CertCommand
                 parseResult.GetValue(rsa));
             stdout.Report(PemFiles.WriteCertificateAndKey(
                 parseResult.GetRequiredValue(output), parseResult.GetRequiredValue(name), certificate));
+            stdout.WriteLine($"issuer={authority.Certificate.Subject}");
             return ExitCodes.Success;
         });
         return server;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Security.Authentication;
 using TrackTrace.Cli.Demo;
-using TrackTrace.Cli.Pki;
+using TrackTrace.Pki;
 
 namespace TrackTrace.Cli.Commands;
 

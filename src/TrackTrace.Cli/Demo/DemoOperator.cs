@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
-using TrackTrace.Cli.Pki;
+using TrackTrace.Pki;
 
 namespace TrackTrace.Cli.Demo;
 

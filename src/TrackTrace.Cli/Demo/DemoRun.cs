@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using TrackTrace.Cli.Pki;
+using TrackTrace.Pki;
 
 namespace TrackTrace.Cli.Demo;
 

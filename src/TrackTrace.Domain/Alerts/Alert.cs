@@ -1,3 +1,5 @@
+using TrackTrace.Domain.Facts;
+
 namespace TrackTrace.Domain.Alerts;
 
 public static class AlertTypes
@@ -20,12 +22,12 @@ public sealed record AlertRaised(
     string? ShipmentId,
     string? DeviceId,
     string? StationId,
-    DateTimeOffset RaisedAt);
+    DateTimeOffset RaisedAt) : IAlertFact;
 
-public sealed record AlertAcknowledged(string AlertId, string AcknowledgedBy, string? Note, DateTimeOffset AcknowledgedAt);
+public sealed record AlertAcknowledged(string AlertId, string AcknowledgedBy, string? Note, DateTimeOffset AcknowledgedAt) : IAlertFact;
 
 /// <summary>An alert as staff list and acknowledge it (inline projection of its stream).</summary>
-public sealed partial record Alert
+public sealed record Alert
 {
     public const string StreamPrefix = "alert-";
 
@@ -44,7 +46,7 @@ public sealed partial record Alert
 
     public static string NewId() => StreamPrefix + Guid.CreateVersion7().ToString("N");
 
-    public static Alert Create(AlertRaised e) => new()
+    public static Alert Raised(AlertRaised e) => new()
     {
         Id = e.AlertId,
         Type = e.Type,
@@ -56,7 +58,16 @@ public sealed partial record Alert
         RaisedAt = e.RaisedAt,
     };
 
-    public Alert Apply(AlertAcknowledged e) => this with
+    /// <summary>Applies one fact of the alert's stream; the first is the alert being raised.</summary>
+    public static Alert Fold(Alert? state, object fact) => (state, fact) switch
+    {
+        (_, AlertRaised e) => Raised(e),
+        (null, _) => throw new InvalidOperationException($"{fact.GetType().Name} cannot start an alert stream"),
+        (_, AlertAcknowledged e) => state.Acknowledge(e),
+        _ => throw new UnknownFactException(fact, nameof(Alert) + "." + nameof(Fold)),
+    };
+
+    public Alert Acknowledge(AlertAcknowledged e) => this with
     {
         Acknowledged = true,
         AcknowledgedBy = e.AcknowledgedBy,

@@ -1,3 +1,5 @@
+using TrackTrace.Domain.Facts;
+
 namespace TrackTrace.Domain.ColdChain;
 
 public sealed record TemperatureSample(string SensorId, DateTimeOffset At, double Celsius);
@@ -18,7 +20,7 @@ public sealed record ColdChainBreached(
     double MinutesOutside,
     IReadOnlyList<TemperatureSample> Readings,
     DateTimeOffset BreachedAt,
-    DateTimeOffset DetectedAt);
+    DateTimeOffset DetectedAt) : IShipmentFact;
 
 public static class BreachRules
 {

@@ -6,6 +6,7 @@ public static class RejectionReasons
     public const string Suspended = "suspended";
     public const string AttributeMismatch = "attribute-mismatch";
     public const string CertificateNotValidNow = "certificate-not-valid-now";
+    public const string CertificateRetired = "certificate-retired";
 }
 
 /// <summary>Why a device's request was refused. Names the attribute, never the value it should have.</summary>
@@ -20,12 +21,20 @@ public sealed class DeviceAccessPolicy(IReadOnlyDictionary<string, string> expec
 {
     public IReadOnlyDictionary<string, string> ExpectedAttributes { get; } = expectedAttributes;
 
-    public DeviceRejection? Check(Device? device)
+    /// <param name="device">The device the certificate is bound to, if any.</param>
+    /// <param name="fingerprint">The certificate presented: it may have been retired while the device lives on.</param>
+    public DeviceRejection? Check(Device? device, string fingerprint)
     {
         if (device is null)
         {
             return new DeviceRejection(RejectionReasons.UnknownDevice, null,
                 "the client certificate is valid but is not enrolled to any device");
+        }
+
+        if (device.IsRetired(fingerprint))
+        {
+            return new DeviceRejection(RejectionReasons.CertificateRetired, "certificate",
+                $"this certificate of device '{device.DeviceId}' was retired; use the device's current certificate");
         }
 
         var actual = device.EffectiveAttributes();

@@ -1,3 +1,5 @@
+using TrackTrace.Domain.Facts;
+
 namespace TrackTrace.Domain.Devices;
 
 public enum DeviceRole
@@ -19,6 +21,7 @@ public sealed record DeviceCertificateInfo(
     string Fingerprint, string Subject, string Issuer, DateTimeOffset NotBefore, DateTimeOffset NotAfter);
 
 // Facts on a device's stream (stream key device-{id}): the audit trail of who changed what and why.
+// Past tense, immutable, never renamed once stored.
 
 public sealed record DeviceEnrolled(
     string DeviceId,
@@ -27,11 +30,15 @@ public sealed record DeviceEnrolled(
     DeviceCertificateInfo Certificate,
     IReadOnlyDictionary<string, string> Attributes,
     string EnrolledBy,
-    DateTimeOffset EnrolledAt);
+    DateTimeOffset EnrolledAt) : IDeviceFact;
 
-/// <summary>Another certificate for the same device (renewal); the old ones stay valid until they expire.</summary>
+/// <summary>Another certificate for the same device (renewal); the old ones stay valid until they expire or are retired.</summary>
 public sealed record DeviceCertificateBound(
-    string DeviceId, DeviceCertificateInfo Certificate, string BoundBy, DateTimeOffset BoundAt);
+    string DeviceId, DeviceCertificateInfo Certificate, string BoundBy, DateTimeOffset BoundAt) : IDeviceFact;
+
+/// <summary>One certificate of the device may no longer be used (leaked, replaced); the others keep working.</summary>
+public sealed record DeviceCertificateRetired(
+    string DeviceId, string Fingerprint, string Reason, string RetiredBy, DateTimeOffset RetiredAt) : IDeviceFact;
 
 public sealed record DeviceAttributesChanged(
     string DeviceId,
@@ -39,8 +46,10 @@ public sealed record DeviceAttributesChanged(
     IReadOnlyDictionary<string, string> Attributes,
     string ChangedBy,
     string Reason,
-    DateTimeOffset ChangedAt);
+    DateTimeOffset ChangedAt) : IDeviceFact;
 
-public sealed record DeviceSuspended(string DeviceId, string Reason, string SuspendedBy, DateTimeOffset SuspendedAt);
+public sealed record DeviceSuspended(string DeviceId, string Reason, string SuspendedBy, DateTimeOffset SuspendedAt)
+    : IDeviceFact;
 
-public sealed record DeviceResumed(string DeviceId, string Reason, string ResumedBy, DateTimeOffset ResumedAt);
+public sealed record DeviceResumed(string DeviceId, string Reason, string ResumedBy, DateTimeOffset ResumedAt)
+    : IDeviceFact;

@@ -1,4 +1,5 @@
 using TrackTrace.Domain.ColdChain;
+using TrackTrace.Domain.Facts;
 
 namespace TrackTrace.Domain.Shipments;
 
@@ -68,6 +69,8 @@ public sealed record Shipment
         _ => Apply(state, @event) with { Version = state.Version + 1 },
     };
 
+    // UpdatedAt orders the staff list ("newest activity first"), so it only ever moves forward: a
+    // fact that carries a device's (possibly backdated) time cannot push a shipment down the list.
     private static Shipment Apply(Shipment s, object @event) => @event switch
     {
         StationCheckedIn e => s with
@@ -77,32 +80,38 @@ public sealed record Shipment
             CurrentLegName = e.LegName,
             LastStationId = e.StationId,
             LastCheckInAt = e.ScannedAt,
-            UpdatedAt = e.ReceivedAt,
+            UpdatedAt = Later(s.UpdatedAt, e.ReceivedAt),
         },
-        ShipmentDelivered e => s with { Status = ShipmentStatus.Delivered, UpdatedAt = e.DeliveredAt },
-        OutOfSequenceScanRecorded e => s with { AnomalyCount = s.AnomalyCount + 1, UpdatedAt = e.ReceivedAt },
+        ShipmentDelivered e => s with { Status = ShipmentStatus.Delivered, UpdatedAt = Later(s.UpdatedAt, e.DeliveredAt) },
+        OutOfSequenceScanRecorded e => s with { AnomalyCount = s.AnomalyCount + 1, UpdatedAt = Later(s.UpdatedAt, e.ReceivedAt) },
         ColdChainBreached e => s with
         {
             Breached = true,
             Attributes = WithDelivery(s.Attributes, DeliveryAttribute.Refused),
-            UpdatedAt = e.DetectedAt,
+            UpdatedAt = Later(s.UpdatedAt, e.DetectedAt),
         },
-        DeliveryRefused e => s with { Status = ShipmentStatus.Refused, UpdatedAt = e.RefusedAt },
-        ReturnCheckedIn e => s with { LastStationId = e.StationId, LastCheckInAt = e.ScannedAt, UpdatedAt = e.ReceivedAt },
+        DeliveryRefused e => s with { Status = ShipmentStatus.Refused, UpdatedAt = Later(s.UpdatedAt, e.RefusedAt) },
+        ReturnCheckedIn e => s with
+        {
+            LastStationId = e.StationId, LastCheckInAt = e.ScannedAt, UpdatedAt = Later(s.UpdatedAt, e.ReceivedAt),
+        },
         DeliveryReleased e => s with
         {
             Attributes = WithDelivery(s.Attributes, DeliveryAttribute.Accepted),
             Status = s.Status == ShipmentStatus.Refused ? ShipmentStatus.InTransit : s.Status,
-            UpdatedAt = e.ReleasedAt,
+            UpdatedAt = Later(s.UpdatedAt, e.ReleasedAt),
         },
-        SensorAttached e => s with { Sensors = [.. s.Sensors, e.DeviceId], UpdatedAt = e.AttachedAt },
+        SensorAttached e => s with { Sensors = [.. s.Sensors, e.DeviceId], UpdatedAt = Later(s.UpdatedAt, e.AttachedAt) },
         SensorDetached e => s with
         {
             Sensors = s.Sensors.Where(id => id != e.DeviceId).ToArray(),
-            UpdatedAt = e.DetachedAt,
+            UpdatedAt = Later(s.UpdatedAt, e.DetachedAt),
         },
-        _ => s,
+        ShipmentRegistered => throw new InvalidOperationException($"shipment {s.Id} is already registered"),
+        _ => throw new UnknownFactException(@event, nameof(Shipment) + "." + nameof(Fold)),
     };
+
+    private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a >= b ? a : b;
 
     private static Dictionary<string, string> WithDelivery(IReadOnlyDictionary<string, string> attributes, string value) =>
         new(attributes) { [DeliveryAttribute.Name] = value };

@@ -1,3 +1,6 @@
+using TrackTrace.Domain.ColdChain;
+using TrackTrace.Domain.Decisions;
+using TrackTrace.Domain.Devices;
 using TrackTrace.Domain.Routes;
 
 namespace TrackTrace.Domain.Shipments;
@@ -32,12 +35,18 @@ public enum CheckInOutcome
     DeliveryRefused,
 }
 
+/// <param name="Reading">
+/// The scan's temperature as cold-chain evidence: only for a check-in accepted at the next leg of a
+/// cold-chain route. An out-of-sequence or off-route scan keeps its temperature in its fact, but a
+/// scanner with no business at this shipment's next leg cannot break its cold chain.
+/// </param>
 public sealed record CheckInDecision(
     CheckInOutcome Outcome,
     IReadOnlyList<object> Events,
     Leg? Leg,
     IReadOnlyList<Leg> NextExpected,
-    string? Reason);
+    string? Reason,
+    TemperatureSample? Reading = null);
 
 /// <summary>
 /// The shipment rules as pure functions: state and command in, events out. The station sequence
@@ -81,23 +90,77 @@ public static class ShipmentDecider
 
         var checkedIn = new StationCheckedIn(state.Id, command.ScanId, leg.Number, leg.Name, command.StationType,
             command.StationId, command.DeviceId, command.ScannedAt, command.ReceivedAt, command.Celsius);
+        var reading = command.Celsius is { } celsius && workflow.Route.ColdChain is not null
+            ? new TemperatureSample(command.DeviceId, command.ScannedAt, celsius)
+            : null;
         if (!isLastLeg)
         {
             return new CheckInDecision(CheckInOutcome.Accepted, [checkedIn], leg, workflow.ExpectedNext(leg.Number),
-                null);
+                null, reading);
         }
 
         var delivered = new ShipmentDelivered(state.Id, command.ScanId, command.StationId, command.DeviceId,
             command.ScannedAt);
-        return new CheckInDecision(CheckInOutcome.Delivered, [checkedIn, delivered], leg, [], null);
+        return new CheckInDecision(CheckInOutcome.Delivered, [checkedIn, delivered], leg, [], null, reading);
     }
 
-    /// <summary>Attaching an attached sensor changes nothing (no event): retries are harmless.</summary>
-    public static IReadOnlyList<object> AttachSensor(Shipment state, string deviceId, string by, DateTimeOffset at) =>
-        state.Sensors.Contains(deviceId) ? [] : [new SensorAttached(state.Id, deviceId, by, at)];
+    /// <summary>
+    /// Only an enrolled sensor, and only on a cold-chain route. Attaching an attached sensor changes
+    /// nothing (no event): retries are harmless. One sensor may ride on several shipments (two pallets
+    /// in one reefer).
+    /// </summary>
+    /// <param name="sensor">The device the command names, as enrolled; null when there is none.</param>
+    public static Decision AttachSensor(
+        Shipment state, RouteWorkflow workflow, string deviceId, Device? sensor, string by, DateTimeOffset at)
+    {
+        if (sensor is not { Role: DeviceRole.Sensor })
+        {
+            return Decision.Refuse(new Refusal(RefusalKind.Unprocessable, "not-a-sensor", "Not a sensor",
+                $"deviceId: '{deviceId}' is not an enrolled device with role sensor."));
+        }
 
-    public static IReadOnlyList<object> DetachSensor(Shipment state, string deviceId, string by, DateTimeOffset at) =>
-        state.Sensors.Contains(deviceId) ? [new SensorDetached(state.Id, deviceId, by, at)] : [];
+        if (workflow.Route.ColdChain is null)
+        {
+            return Decision.Refuse(ShipmentRefusals.NoColdChain(state));
+        }
+
+        return state.Sensors.Contains(deviceId) ? Decision.Unchanged : Decision.Of(new SensorAttached(state.Id, deviceId, by, at));
+    }
+
+    public static Decision DetachSensor(Shipment state, string deviceId, string by, DateTimeOffset at) =>
+        state.Sensors.Contains(deviceId) ? Decision.Of(new SensorDetached(state.Id, deviceId, by, at)) : Decision.Unchanged;
+
+    /// <summary>
+    /// Readings count for a shipment only from a sensor attached to it, and only on a cold-chain
+    /// route. Null when the sensor may report; the refusal otherwise.
+    /// </summary>
+    public static Refusal? MayReport(Shipment state, RouteWorkflow workflow, string sensorId)
+    {
+        if (workflow.Route.ColdChain is null)
+        {
+            return ShipmentRefusals.NoColdChain(state);
+        }
+
+        return state.Sensors.Contains(sensorId) ? null : ShipmentRefusals.SensorNotAttached(state.Id);
+    }
+
+    /// <summary>An admin overrides a refused delivery: the one way back to delivery 'accepted', with the reason as a fact.</summary>
+    public static Decision Release(Shipment state, string? reason, string by, DateTimeOffset at)
+    {
+        if (!Decisions.Reason.IsValid(reason))
+        {
+            return Decision.Refuse(Refusal.Invalid("reason",
+                "required: why the goods may be delivered after all (1-500 characters); it is kept as a fact"));
+        }
+
+        if (!state.DeliveryRefused)
+        {
+            return Decision.Refuse(new Refusal(RefusalKind.Conflict, "not-refused", "Delivery is not refused",
+                $"Shipment '{state.Id}' has delivery '{DeliveryAttribute.Accepted}'; there is nothing to release."));
+        }
+
+        return Decision.Of(new DeliveryReleased(state.Id, by, reason!.Trim(), at));
+    }
 
     public static string CurrentLegName(Shipment state, RouteWorkflow workflow) =>
         state.Progress == 0 ? "registered" : workflow.Route.Legs[state.Progress - 1].Name;
@@ -131,4 +194,23 @@ public static class ShipmentDecider
 
         return $"a '{command.StationType}' station is not on route {workflow.Route.Id}; expected {expectedTypes}";
     }
+}
+
+/// <summary>Refusals several shipment rules share.</summary>
+public static class ShipmentRefusals
+{
+    public static Refusal NoColdChain(Shipment shipment) => new(RefusalKind.Unprocessable, "no-cold-chain",
+        "No cold chain on this route",
+        $"Route '{shipment.RouteId}' of shipment '{shipment.Id}' has no cold-chain profile, so temperatures are not judged. Nothing was stored.");
+
+    public static Refusal SensorNotAttached(string shipmentId) => new(RefusalKind.Forbidden, "sensor-not-attached",
+        "Sensor not attached",
+        $"This sensor is not attached to shipment '{shipmentId}'; staff attach it with POST /api/shipments/{shipmentId}/sensors. Nothing was stored.",
+        Facts: new Dictionary<string, object?> { ["attribute"] = "shipment" });
+
+    public static Refusal NotFound(string shipmentId) =>
+        new(RefusalKind.NotFound, "not-found", "Shipment not found", $"No shipment '{shipmentId}'.");
+
+    public static Refusal Busy() => new(RefusalKind.Conflict, "concurrent-change", "Shipment busy",
+        "Other changes to this shipment kept arriving at the same moment; retry the request.");
 }

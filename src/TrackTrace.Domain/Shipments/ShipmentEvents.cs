@@ -1,10 +1,12 @@
+using TrackTrace.Domain.Facts;
+
 namespace TrackTrace.Domain.Shipments;
 
 // Facts on a shipment's stream (stream key = the shipment id). Past tense, immutable, each with
 // its own timestamp; never renamed once stored.
 
 public sealed record ShipmentRegistered(
-    string ShipmentId, string RouteId, string? Description, string RegisteredBy, DateTimeOffset RegisteredAt);
+    string ShipmentId, string RouteId, string? Description, string RegisteredBy, DateTimeOffset RegisteredAt) : IShipmentFact;
 
 /// <summary>A scanner checked the shipment in at the next allowed station.</summary>
 public sealed record StationCheckedIn(
@@ -17,11 +19,11 @@ public sealed record StationCheckedIn(
     string DeviceId,
     DateTimeOffset ScannedAt,
     DateTimeOffset ReceivedAt,
-    double? Celsius);
+    double? Celsius) : IShipmentFact;
 
 /// <summary>The check-in at the route's last leg: the goods are at their destination.</summary>
 public sealed record ShipmentDelivered(
-    string ShipmentId, Guid ScanId, string StationId, string DeviceId, DateTimeOffset DeliveredAt);
+    string ShipmentId, Guid ScanId, string StationId, string DeviceId, DateTimeOffset DeliveredAt) : IShipmentFact;
 
 /// <summary>A scan at a station that is not next on the route. Recorded; the state does not advance.</summary>
 public sealed record OutOfSequenceScanRecorded(
@@ -35,11 +37,11 @@ public sealed record OutOfSequenceScanRecorded(
     IReadOnlyList<string> ExpectedStationTypes,
     string Reason,
     DateTimeOffset ScannedAt,
-    DateTimeOffset ReceivedAt);
+    DateTimeOffset ReceivedAt) : IShipmentFact;
 
 /// <summary>The destination refused the goods because the shipment's delivery attribute is 'refused'.</summary>
 public sealed record DeliveryRefused(
-    string ShipmentId, Guid ScanId, string StationId, string DeviceId, string Reason, DateTimeOffset RefusedAt);
+    string ShipmentId, Guid ScanId, string StationId, string DeviceId, string Reason, DateTimeOffset RefusedAt) : IShipmentFact;
 
 /// <summary>
 /// A check-in after the destination refused the goods: they are moving again (back to origin, for
@@ -53,11 +55,11 @@ public sealed record ReturnCheckedIn(
     string DeviceId,
     DateTimeOffset ScannedAt,
     DateTimeOffset ReceivedAt,
-    double? Celsius);
+    double? Celsius) : IShipmentFact;
 
 /// <summary>An admin overrode a refusal: the one way back to delivery 'accepted'.</summary>
-public sealed record DeliveryReleased(string ShipmentId, string ReleasedBy, string Reason, DateTimeOffset ReleasedAt);
+public sealed record DeliveryReleased(string ShipmentId, string ReleasedBy, string Reason, DateTimeOffset ReleasedAt) : IShipmentFact;
 
-public sealed record SensorAttached(string ShipmentId, string DeviceId, string AttachedBy, DateTimeOffset AttachedAt);
+public sealed record SensorAttached(string ShipmentId, string DeviceId, string AttachedBy, DateTimeOffset AttachedAt) : IShipmentFact;
 
-public sealed record SensorDetached(string ShipmentId, string DeviceId, string DetachedBy, DateTimeOffset DetachedAt);
+public sealed record SensorDetached(string ShipmentId, string DeviceId, string DetachedBy, DateTimeOffset DetachedAt) : IShipmentFact;

@@ -1,9 +1,10 @@
 using System.Text.RegularExpressions;
+using TrackTrace.Domain.Facts;
 
 namespace TrackTrace.Domain.Stations;
 
 public sealed record StationRegistered(
-    string StationId, string Type, string Name, string? Gln, string RegisteredBy, DateTimeOffset RegisteredAt);
+    string StationId, string Type, string Name, string? Gln, string RegisteredBy, DateTimeOffset RegisteredAt) : IStationFact;
 
 /// <summary>A place where shipments are checked in (stream key <c>station-{id}</c>).</summary>
 public sealed partial record Station
@@ -23,7 +24,7 @@ public sealed partial record Station
 
     public static string StreamKey(string stationId) => StreamPrefix + stationId;
 
-    public static Station Create(StationRegistered e) => new()
+    public static Station Registered(StationRegistered e) => new()
     {
         Id = StreamKey(e.StationId),
         StationId = e.StationId,
@@ -32,6 +33,14 @@ public sealed partial record Station
         Gln = e.Gln,
         RegisteredBy = e.RegisteredBy,
         RegisteredAt = e.RegisteredAt,
+    };
+
+    /// <summary>A station is registered once and never changes.</summary>
+    public static Station Fold(Station? state, object fact) => fact switch
+    {
+        StationRegistered e when state is null => Registered(e),
+        StationRegistered => throw new InvalidOperationException($"station {state!.StationId} is already registered"),
+        _ => throw new UnknownFactException(fact, nameof(Station) + "." + nameof(Fold)),
     };
 
     // \z, not $: $ also matches before a final line break, which would let "X-1\n" in as an id.

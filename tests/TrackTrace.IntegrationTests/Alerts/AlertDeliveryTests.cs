@@ -10,7 +10,7 @@ namespace TrackTrace.IntegrationTests.Alerts;
 
 /// <summary>
 /// An out-of-sequence scan and a cold-chain breach: each one stored alert, a signed webhook delivery
-/// retried with the same id, and messages on the bus.
+/// retried with the same id, and messages on the bus. A webhook that redirects is never followed.
 /// </summary>
 public sealed class AlertDeliveryTests(AlertDeliveryTests.WithWebhook setup) : IClassFixture<AlertDeliveryTests.WithWebhook>
 {
@@ -28,11 +28,15 @@ public sealed class AlertDeliveryTests(AlertDeliveryTests.WithWebhook setup) : I
             ["Alerts:Webhooks:0:Types:0"] = "out-of-sequence",
             ["Alerts:Webhooks:0:Types:1"] = "cold-chain-breach",
             ["Alerts:Webhooks:0:Types:2"] = "delivery-refused",
+            ["Alerts:Webhooks:1:Name"] = "moved",
+            ["Alerts:Webhooks:1:Url"] = Receiver.RedirectingUrl,
+            ["Alerts:Webhooks:1:Secret"] = Secret,
+            ["Alerts:Webhooks:1:Types:0"] = "out-of-sequence",
         };
 
         public override async Task InitializeAsync()
         {
-            Receiver = await WebhookReceiver.StartAsync();
+            Receiver = await WebhookReceiver.StartAsync(Secret);
             Receiver.FailFirst = 2;
             await base.InitializeAsync();
         }
@@ -59,17 +63,13 @@ public sealed class AlertDeliveryTests(AlertDeliveryTests.WithWebhook setup) : I
         var alertId = alert.GetProperty("id").GetString()!;
         Assert.Equal("out-of-sequence", alert.GetProperty("type").GetString());
 
-        var calls = await ServiceFixture.Eventually(() =>
-        {
-            var mine = setup.Receiver.Calls.Where(c => c.Body.Contains(alertId)).ToArray();
-            return Task.FromResult(mine.Any(c => c.Status == 204) ? mine : null);
-        }, TimeSpan.FromSeconds(30), "the webhook to take the alert");
+        var calls = await HookCallsAsync(alertId, "the webhook to take the alert");
         Assert.True(calls.Length >= 3, $"expected two refused attempts then one accepted, got {calls.Length}");
-        Assert.Single(calls.Select(c => c.DeliveryId).Distinct());
+        Assert.Equal([$"{alertId}/on-call"], calls.Select(c => c.DeliveryId).Distinct());
         Assert.Single(calls.Select(c => c.Body).Distinct());
+        Assert.All(calls, c => Assert.Null(c.Refusal));
         var accepted = calls.Single(c => c.Status == 204);
-        var expected = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes(accepted.Body)));
-        Assert.Equal(expected, accepted.Signature);
+        AssertSignedAsAReceiverChecksIt(accepted);
         Assert.Equal(alertId, JsonDocument.Parse(accepted.Body).RootElement.GetProperty("alertId").GetString());
 
         await probe.Single<AlertRaised>(m => m.AlertId == alertId, "AlertRaised on the bus");
@@ -94,19 +94,49 @@ public sealed class AlertDeliveryTests(AlertDeliveryTests.WithWebhook setup) : I
         Assert.Equal("cold-chain-breach", alert.GetProperty("type").GetString());
         var alertId = alert.GetProperty("id").GetString()!;
 
-        var calls = await ServiceFixture.Eventually(() =>
-        {
-            var mine = setup.Receiver.Calls.Where(c => c.Body.Contains(alertId)).ToArray();
-            return Task.FromResult(mine.Any(c => c.Status == 204) ? mine : null);
-        }, TimeSpan.FromSeconds(30), "the webhook to take the breach alert");
-        Assert.Single(calls.Select(c => c.DeliveryId).Distinct());
-        var accepted = calls.Single(c => c.Status == 204);
-        Assert.Equal("sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes(accepted.Body))),
-            accepted.Signature);
+        var calls = await HookCallsAsync(alertId, "the webhook to take the breach alert");
+        Assert.Equal([$"{alertId}/on-call"], calls.Select(c => c.DeliveryId).Distinct());
+        AssertSignedAsAReceiverChecksIt(calls.Single(c => c.Status == 204));
 
         var breach = await probe.Single<ColdChainBreached>(m => m.ShipmentId == shipment, "ColdChainBreached on the bus");
         Assert.Equal("hard-limit", breach.Rule);
         await probe.Single<AlertRaised>(m => m.AlertId == alertId, "AlertRaised on the bus");
+    }
+
+    [Fact]
+    public async Task A_webhook_that_redirects_is_not_followed_and_the_delivery_is_retried_at_the_configured_url()
+    {
+        var destination = await setup.Api.RegisterStationAsync("destination");
+        using var scanner = setup.Service.Client(await setup.Api.EnrollAsync("scanner", destination));
+        var shipment = await setup.Api.RegisterShipmentAsync("road-domestic");
+        await ServiceFixture.Expect(await ServiceFixture.ScanAsync(scanner, shipment), HttpStatusCode.Conflict);
+        var alerts = await ServiceFixture.Expect(await setup.Admin.GetAsync($"/api/alerts?shipmentId={shipment}"), HttpStatusCode.OK);
+        var alertId = Assert.Single(alerts.GetProperty("items").EnumerateArray()).GetProperty("id").GetString()!;
+        var delivery = $"{alertId}/moved";
+
+        // A 3xx is a failed attempt: the sender tries the configured URL again, never the Location.
+        var moved = await ServiceFixture.Eventually(() =>
+        {
+            var mine = setup.Receiver.Calls.Where(c => c.Path == "/moved" && c.DeliveryId == delivery).ToArray();
+            return Task.FromResult(mine.Length >= 2 ? mine : null);
+        }, TimeSpan.FromSeconds(30), "two attempts at the redirecting webhook");
+        Assert.All(moved, c => Assert.Null(c.Refusal));
+        // The other webhook took the same alert meanwhile: the redirect target was reachable all along.
+        await HookCallsAsync(alertId, "the on-call webhook to take the alert");
+        Assert.DoesNotContain(setup.Receiver.Calls, c => c.Path == "/hook" && c.DeliveryId == delivery);
+    }
+
+    [Fact]
+    public void The_receivers_check_refuses_a_signature_moved_to_another_delivery_another_body_or_an_old_time()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var header = Sign(now.ToUnixTimeSeconds(), "alert-1/on-call", "{}");
+        Assert.Null(WebhookReceiver.Verify(Secret, header, "alert-1/on-call", "{}", now));
+        Assert.NotNull(WebhookReceiver.Verify(Secret, header, "alert-2/on-call", "{}", now));
+        Assert.NotNull(WebhookReceiver.Verify(Secret, header, "alert-1/on-call", "{ }", now));
+        Assert.NotNull(WebhookReceiver.Verify(Secret, header, "alert-1/on-call", "{}", now.AddMinutes(6)));
+        Assert.NotNull(WebhookReceiver.Verify("another-secret-of-the-same-size", header, "alert-1/on-call", "{}", now));
+        Assert.NotNull(WebhookReceiver.Verify(Secret, "sha256=" + header.Split("v1=")[1], "alert-1/on-call", "{}", now));
     }
 
     [Fact]
@@ -131,4 +161,24 @@ public sealed class AlertDeliveryTests(AlertDeliveryTests.WithWebhook setup) : I
         var badType = await staff.GetAsync("/api/alerts?type=fire");
         Assert.Contains("out-of-sequence", (await ServiceFixture.Expect(badType, HttpStatusCode.BadRequest)).GetProperty("detail").GetString());
     }
+
+    /// <summary>Every call that reached /hook with this alert, once one of them was taken.</summary>
+    private async Task<WebhookReceiver.Call[]> HookCallsAsync(string alertId, string what) =>
+        await ServiceFixture.Eventually(() =>
+        {
+            var mine = setup.Receiver.Calls.Where(c => c.Path == "/hook" && c.Body.Contains(alertId)).ToArray();
+            return Task.FromResult(mine.Any(c => c.Status == 204) ? mine : null);
+        }, TimeSpan.FromSeconds(30), what);
+
+    /// <summary>t=&lt;unix&gt;,v1=&lt;hex&gt; over "t.deliveryId.body", recomputed here the way a receiver would.</summary>
+    private static void AssertSignedAsAReceiverChecksIt(WebhookReceiver.Call call)
+    {
+        Assert.Matches("^t=[0-9]+,v1=[0-9a-f]{64}$", call.Signature);
+        var t = long.Parse(call.Signature.Split(',')[0]["t=".Length..]);
+        Assert.InRange(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - t, -5, 120);
+        Assert.Equal(Sign(t, call.DeliveryId, call.Body), call.Signature);
+    }
+
+    private static string Sign(long t, string deliveryId, string body) =>
+        $"t={t},v1=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes($"{t}.{deliveryId}.{body}")));
 }

@@ -4,7 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using TrackTrace.Cli.Commands;
 using TrackTrace.Cli.Demo;
-using TrackTrace.Cli.Pki;
+using TrackTrace.Pki;
 using TrackTrace.IntegrationTests.Infrastructure;
 
 namespace TrackTrace.IntegrationTests.Demo;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text;
-using TrackTrace.Cli.Pki;
+using TrackTrace.Pki;
 using TrackTrace.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
 

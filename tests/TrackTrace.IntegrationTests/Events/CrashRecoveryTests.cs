@@ -13,7 +13,7 @@ public sealed class CrashRecoveryTests
         var database = await TestEnvironment.CreateDatabaseAsync();
         var broker = await TestEnvironment.CreateVirtualHostAsync();
         // Nothing listens here: the first process commits but can never publish.
-        var unreachable = new Uri($"amqp://guest:guest@127.0.0.1:{PrivateRabbitMq.FreePort()}/");
+        var unreachable = new Uri($"amqp://tracktrace:unreachable@127.0.0.1:{PrivateRabbitMq.FreePort()}/");
         try
         {
             string shipment;

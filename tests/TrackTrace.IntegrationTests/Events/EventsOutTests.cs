@@ -58,7 +58,7 @@ public sealed class EventsOutTests(ServiceFixture fixture) : IClassFixture<Servi
         var stranger = TestPki.Instance.Authority.IssueClientCertificate("stranger-" + Guid.NewGuid().ToString("N")[..6]);
         using var client = fixture.Service.Client(stranger);
         await ServiceFixture.Expect(await client.GetAsync("/api/workflows"), HttpStatusCode.Forbidden);
-        var fingerprint = Cli.Pki.Fingerprint.Sha256Hex(stranger);
+        var fingerprint = TrackTrace.Pki.Fingerprint.Sha256Hex(stranger);
         var rejected = await _probe.Single<DeviceRejected>(m => m.Detail.Contains(fingerprint), "DeviceRejected");
         Assert.Null(rejected.DeviceId);
     }

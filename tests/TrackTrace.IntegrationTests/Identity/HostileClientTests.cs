@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography.X509Certificates;
-using TrackTrace.Cli.Pki;
+using TrackTrace.Pki;
 using TrackTrace.IntegrationTests.Infrastructure;
 
 namespace TrackTrace.IntegrationTests.Identity;

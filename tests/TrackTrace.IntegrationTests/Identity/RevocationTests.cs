@@ -58,7 +58,7 @@ public sealed class RevocationTests(RevocationTests.TwoInstances setup) : IClass
         }
 
         // One keep-alive connection to the first instance, scanning as fast as it can.
-        using var handler = Cli.Pki.TrustedChannel.CreateHandler(TestPki.Instance.Ca, certificate);
+        using var handler = TrackTrace.Pki.TrustedChannel.CreateHandler(TestPki.Instance.Ca, certificate);
         handler.MaxConnectionsPerServer = 1;
         using var scanner = new HttpClient(handler) { BaseAddress = setup.Service.ApiAddress };
         var outcomes = new ConcurrentQueue<(long SentAt, HttpStatusCode Status)>();

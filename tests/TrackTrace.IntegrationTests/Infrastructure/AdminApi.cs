@@ -21,12 +21,19 @@ public sealed class AdminApi(HttpClient admin)
     {
         deviceId ??= ServiceFixture.NewId(role).ToLowerInvariant();
         var certificate = TestPki.Instance.IssueDevice(deviceId);
+        await EnrollCertificateAsync(certificate, deviceId, role, stationId, attributes);
+        return certificate;
+    }
+
+    /// <summary>Enrolls a certificate made elsewhere (e.g. by the issuing CA for a key only the test holds).</summary>
+    public async Task EnrollCertificateAsync(
+        X509Certificate2 certificate, string deviceId, string role, string? stationId = null, Dictionary<string, string>? attributes = null)
+    {
         var response = await admin.PostAsJsonAsync("/api/devices", new
         {
             deviceId, role, stationId, certificate = TestPki.Pem(certificate), attributes,
         });
         await ServiceFixture.Expect(response, HttpStatusCode.Created);
-        return certificate;
     }
 
     public async Task<string> RegisterShipmentAsync(string route, string? id = null)

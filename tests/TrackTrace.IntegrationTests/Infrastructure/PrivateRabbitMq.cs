@@ -1,37 +1,50 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 
 namespace TrackTrace.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// A RabbitMQ node of a test's own (the Debian package scripts/infra.sh installs), for tests that
-/// stop and restart the broker without disturbing the shared one.
+/// stop and restart the broker without disturbing the shared one. Closed like the shared one: no guest
+/// user, a user "tracktrace" with a generated password, its files readable by their owner only.
 /// </summary>
 public sealed class PrivateRabbitMq : IAsyncDisposable
 {
     private const string Bin = "/usr/lib/rabbitmq/bin";
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private readonly string _home;
+    private readonly string _password;
     private readonly Dictionary<string, string> _environment;
 
-    private PrivateRabbitMq(string home, int port, Dictionary<string, string> environment)
+    private PrivateRabbitMq(string home, int port, string password, Dictionary<string, string> environment)
     {
         _home = home;
         Port = port;
+        _password = password;
         _environment = environment;
     }
 
     public int Port { get; }
 
-    public Uri Uri => new($"amqp://guest:guest@127.0.0.1:{Port}/");
+    public Uri Uri => new($"amqp://tracktrace:{_password}@127.0.0.1:{Port}/");
 
     public static async Task<PrivateRabbitMq> StartAsync()
     {
         var home = Path.Combine(Path.GetTempPath(), "tt-rabbit-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(home, OwnerOnly);
         Directory.CreateDirectory(Path.Combine(home, "mnesia"));
         Directory.CreateDirectory(Path.Combine(home, "log"));
         var port = FreePort();
-        await File.WriteAllTextAsync(Path.Combine(home, "rabbitmq.conf"), $"listeners.tcp.default = 127.0.0.1:{port}\n");
+        var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
+        // A new node creates this user instead of guest.
+        var config = Path.Combine(home, "rabbitmq.conf");
+        await File.WriteAllTextAsync(config,
+            $"listeners.tcp.default = 127.0.0.1:{port}\n" +
+            $"default_user = tracktrace\ndefault_pass = {password}\n" +
+            "default_permissions.configure = .*\ndefault_permissions.write = .*\ndefault_permissions.read = .*\n");
+        File.SetUnixFileMode(config, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         await File.WriteAllTextAsync(Path.Combine(home, "enabled_plugins"), "[].\n");
         var environment = new Dictionary<string, string>
         {
@@ -48,7 +61,7 @@ public sealed class PrivateRabbitMq : IAsyncDisposable
             ["RABBITMQ_ENABLED_PLUGINS_FILE"] = Path.Combine(home, "enabled_plugins"),
             ["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"] = "-kernel inet_dist_use_interface {127,0,0,1}",
         };
-        var node = new PrivateRabbitMq(home, port, environment);
+        var node = new PrivateRabbitMq(home, port, password, environment);
         await node.Run("rabbitmq-server", "-detached");
         await ServiceFixture.Eventually(async () => await node.TryRun("rabbitmq-diagnostics", "-q", "ping"),
             TimeSpan.FromSeconds(90), "the private RabbitMQ node to answer");

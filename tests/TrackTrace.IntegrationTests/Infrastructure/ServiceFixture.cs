@@ -28,7 +28,7 @@ public class ServiceFixture : IAsyncLifetime
     {
         ConnectionString = await TestEnvironment.CreateDatabaseAsync();
         Broker = await TestEnvironment.CreateVirtualHostAsync();
-        Service = await ServiceInstance.StartAsync(ConnectionString, Broker, Overrides, Configure);
+        Service = await ServiceInstance.StartAsync(ConnectionString, Broker, Overrides, configure: Configure);
         Admin = Service.Client(TestPki.Instance.Admin);
         Api = new AdminApi(Admin);
     }

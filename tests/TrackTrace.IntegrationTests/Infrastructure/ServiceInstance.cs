@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using TrackTrace.Api.Hosting;
-using TrackTrace.Cli.Pki;
+using TrackTrace.Pki;
 
 namespace TrackTrace.IntegrationTests.Infrastructure;
 
@@ -26,8 +26,10 @@ public sealed class ServiceInstance : IAsyncDisposable
     public Uri HealthAddress { get; }
     public IServiceProvider Services => _app.Services;
 
+    /// <param name="configure">Adds services before the service's own (a test's implementation behind a seam).</param>
+    /// <param name="extend">Maps extra endpoints before the service starts, for tests of a mechanism no shipped endpoint uses yet.</param>
     public static async Task<ServiceInstance> StartAsync(
-        string connectionString, Uri broker, IDictionary<string, string?>? overrides = null,
+        string connectionString, Uri broker, IDictionary<string, string?>? overrides = null, Action<WebApplication>? extend = null,
         Action<WebApplicationBuilder>? configure = null)
     {
         var pki = TestPki.Instance;
@@ -41,6 +43,8 @@ public sealed class ServiceInstance : IAsyncDisposable
             ["Api:ServerCertificate"] = pki.ServerCertificatePath,
             ["Api:ServerKey"] = pki.ServerKeyPath,
             ["Api:ClientCertificateAuthorities:0"] = pki.CaPath,
+            ["Api:IssuingCertificate"] = pki.IssuingCertificatePath,
+            ["Api:IssuingKey"] = pki.IssuingKeyPath,
             ["Devices:BootstrapAdminCertificate"] = pki.AdminCertificatePath,
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Error",
@@ -55,6 +59,7 @@ public sealed class ServiceInstance : IAsyncDisposable
             builder.Configuration.AddInMemoryCollection(settings);
             configure?.Invoke(builder);
         });
+        extend?.Invoke(app);
         await app.StartAsync();
         var addresses = app.Urls.Select(u => new Uri(u)).ToArray();
         var api = addresses.Single(a => a.Scheme == "https");

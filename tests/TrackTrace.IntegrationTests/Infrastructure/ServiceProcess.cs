@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text;
-using TrackTrace.Cli.Pki;
+using TrackTrace.Pki;
 
 namespace TrackTrace.IntegrationTests.Infrastructure;
 
@@ -41,6 +41,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         start.Environment["Api__ServerCertificate"] = pki.ServerCertificatePath;
         start.Environment["Api__ServerKey"] = pki.ServerKeyPath;
         start.Environment["Api__ClientCertificateAuthorities__0"] = pki.CaPath;
+        start.Environment["Api__IssuingCertificate"] = pki.IssuingCertificatePath;
+        start.Environment["Api__IssuingKey"] = pki.IssuingKeyPath;
         start.Environment["Devices__BootstrapAdminCertificate"] = pki.AdminCertificatePath;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         var process = Process.Start(start)!;
@@ -51,22 +53,33 @@ public sealed class ServiceProcess : IAsyncDisposable
         process.BeginErrorReadLine();
 
         using var health = new HttpClient { BaseAddress = service.HealthAddress, Timeout = TimeSpan.FromSeconds(2) };
-        await ServiceFixture.Eventually(async () =>
+        try
         {
-            if (process.HasExited)
+            await ServiceFixture.Eventually(async () =>
             {
-                throw new InvalidOperationException($"the service exited with {process.ExitCode}: {service.Output}");
-            }
+                if (process.HasExited)
+                {
+                    throw new InvalidOperationException($"the service exited with {process.ExitCode}: {service.Output}");
+                }
 
-            try
-            {
-                return (await health.GetAsync("health")).IsSuccessStatusCode;
-            }
-            catch (HttpRequestException)
-            {
-                return false;
-            }
-        }, TimeSpan.FromSeconds(60), "the service process to answer /health");
+                try
+                {
+                    return (await health.GetAsync("health")).IsSuccessStatusCode;
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                    // Not listening yet, or slower than the client's timeout on a loaded machine: ask again.
+                    return false;
+                }
+            }, TimeSpan.FromSeconds(60), "the service process to answer /health");
+        }
+        catch
+        {
+            // The caller never gets the process to dispose: it must not outlive the test run.
+            await service.DisposeAsync();
+            throw;
+        }
+
         return service;
     }
 

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Security.Cryptography;
 using System.Text;
 using DotNet.Testcontainers.Builders;
 using Npgsql;
@@ -7,19 +8,90 @@ using Testcontainers.RabbitMq;
 namespace TrackTrace.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// Where the real PostgreSQL and RabbitMQ are. scripts/test.sh starts both (scripts/infra.sh) and
-/// exports TRACKTRACE_POSTGRES and TRACKTRACE_RABBITMQ. RabbitMQ comes from Testcontainers when a
-/// Docker engine answers, otherwise from that local broker.
+/// Where the real PostgreSQL and RabbitMQ are, and their credentials. scripts/infra.sh (run by
+/// scripts/test.sh) writes them to .tracktrace/env (mode 600); they are read from the process
+/// environment (a shell that sourced that file) or else from the file itself (TRACKTRACE_ENV_FILE,
+/// or the checkout's .tracktrace/env). RabbitMQ comes from Testcontainers when a Docker engine answers,
+/// otherwise from that local broker.
 /// </summary>
 public static class TestEnvironment
 {
     private static readonly Lazy<Task<Uri>> Broker = new(StartBrokerAsync);
+    private static readonly Lazy<IReadOnlyDictionary<string, string>> EnvFileSettings = new(ReadEnvFile);
 
-    public static string PostgresAdmin =>
-        Environment.GetEnvironmentVariable("TRACKTRACE_POSTGRES")
-        ?? "Host=127.0.0.1;Port=5433;Username=postgres;Database=postgres";
+    public static string PostgresAdmin => Setting("TRACKTRACE_POSTGRES");
 
     public static Task<Uri> BrokerUri => Broker.Value;
+
+    /// <summary>The local broker scripts/infra.sh started (never a Testcontainers one).</summary>
+    public static Uri LocalBrokerUri => new(Setting("TRACKTRACE_RABBITMQ"));
+
+    /// <summary>The management API of <see cref="LocalBrokerUri"/>.</summary>
+    public static Uri LocalManagementAddress => new(Setting("TRACKTRACE_RABBITMQ_MANAGEMENT"));
+
+    /// <summary>The management API of <see cref="BrokerUri"/>.</summary>
+    public static Uri ManagementAddress(Uri broker) => new($"http://{broker.Host}:{Setting("TRACKTRACE_RABBIT_MGMT_PORT")}/");
+
+    /// <summary>The file the settings come from: the one a sourced env file names, else the checkout's.</summary>
+    public static string EnvFilePath =>
+        Environment.GetEnvironmentVariable("TRACKTRACE_ENV_FILE") is { Length: > 0 } named
+            ? named
+            : Path.Combine(RepositoryRoot, ".tracktrace", "env");
+
+    /// <summary>The checkout the tests were built from (the folder holding TrackTrace.sln).</summary>
+    public static string RepositoryRoot
+    {
+        get
+        {
+            for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+            {
+                if (File.Exists(Path.Combine(directory.FullName, "TrackTrace.sln")))
+                {
+                    return directory.FullName;
+                }
+            }
+
+            throw new InvalidOperationException($"no TrackTrace.sln above {AppContext.BaseDirectory}");
+        }
+    }
+
+    /// <summary>A variable of .tracktrace/env: from the environment when it was sourced, else from the file.</summary>
+    public static string Setting(string name)
+    {
+        if (Environment.GetEnvironmentVariable(name) is { Length: > 0 } value)
+        {
+            return value;
+        }
+
+        return EnvFileSettings.Value.TryGetValue(name, out var fromFile)
+            ? fromFile
+            : throw new InvalidOperationException(
+                $"{name} is not set and not in {EnvFilePath}: run scripts/test.sh, or scripts/infra.sh start and " +
+                "source .tracktrace/env (set -a; . .tracktrace/env; set +a)");
+    }
+
+    /// <summary>KEY="value" lines as scripts/infra.sh writes them; comments and blank lines skipped.</summary>
+    private static IReadOnlyDictionary<string, string> ReadEnvFile()
+    {
+        var settings = new Dictionary<string, string>();
+        if (!File.Exists(EnvFilePath))
+        {
+            return settings;
+        }
+
+        foreach (var line in File.ReadLines(EnvFilePath))
+        {
+            var equals = line.IndexOf('=');
+            if (line.StartsWith('#') || equals <= 0)
+            {
+                continue;
+            }
+
+            settings[line[..equals].Trim()] = line[(equals + 1)..].Trim().Trim('"');
+        }
+
+        return settings;
+    }
 
     /// <summary>A fresh database for one test class; the caller drops it.</summary>
     public static async Task<string> CreateDatabaseAsync()
@@ -66,10 +138,10 @@ public static class TestEnvironment
         await management.DeleteAsync($"api/vhosts/{vhostUri.AbsolutePath.Trim('/')}");
     }
 
-    private static HttpClient ManagementClient(Uri broker)
+    /// <summary>The management API with the user and password of the broker URI (the same account as AMQP).</summary>
+    public static HttpClient ManagementClient(Uri broker)
     {
-        var port = Environment.GetEnvironmentVariable("TRACKTRACE_RABBIT_MGMT_PORT") ?? "15672";
-        var client = new HttpClient { BaseAddress = new Uri($"http://{broker.Host}:{port}/") };
+        var client = new HttpClient { BaseAddress = ManagementAddress(broker) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
             Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.UnescapeDataString(broker.UserInfo))));
         return client;
@@ -82,7 +154,8 @@ public static class TestEnvironment
         try
         {
             var container = new RabbitMqBuilder("rabbitmq:3.10-management")
-                .WithPortBinding(15672, true).WithUsername("guest").WithPassword("guest").Build();
+                .WithPortBinding(15672, true).WithUsername("tracktrace")
+                .WithPassword(Convert.ToHexString(RandomNumberGenerator.GetBytes(24))).Build();
             await container.StartAsync();
             Environment.SetEnvironmentVariable("TRACKTRACE_RABBIT_MGMT_PORT",
                 container.GetMappedPublicPort(15672).ToString());
@@ -90,7 +163,7 @@ public static class TestEnvironment
         }
         catch (Exception ex) when (ex is DockerUnavailableException or InvalidOperationException)
         {
-            return new Uri(Environment.GetEnvironmentVariable("TRACKTRACE_RABBITMQ") ?? "amqp://guest:guest@127.0.0.1:5672/");
+            return LocalBrokerUri;
         }
     }
 }

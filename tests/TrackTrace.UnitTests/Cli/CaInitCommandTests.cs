@@ -1,5 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
-using TrackTrace.Cli.Pki;
+using TrackTrace.Pki;
 
 namespace TrackTrace.UnitTests.Cli;
 

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Security.Cryptography.X509Certificates;
-using TrackTrace.Cli.Pki;
+using TrackTrace.Domain.Devices;
+using TrackTrace.Pki;
 
 namespace TrackTrace.UnitTests.Cli;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using TrackTrace.Cli.Pki;
+using TrackTrace.Pki;
 
 namespace TrackTrace.UnitTests.Cli;
 
@@ -19,13 +19,16 @@ internal static class Certificates
 
     /// <summary>
     /// Validates <paramref name="leaf"/> the way the service does: only <paramref name="root"/> is
-    /// trusted, no revocation, no downloads, and the chain must allow clientAuth.
+    /// trusted, <paramref name="intermediates"/> may complete the chain, no revocation, no
+    /// downloads, and the chain must allow clientAuth.
     /// </summary>
-    public static X509ChainStatusFlags ValidateAsClient(X509Certificate2 leaf, X509Certificate2 root, DateTime? at = null)
+    public static X509ChainStatusFlags ValidateAsClient(
+        X509Certificate2 leaf, X509Certificate2 root, DateTime? at = null, params X509Certificate2[] intermediates)
     {
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.Add(root);
+        chain.ChainPolicy.ExtraStore.AddRange(intermediates);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         chain.ChainPolicy.DisableCertificateDownloads = true;
         chain.ChainPolicy.ApplicationPolicy.Add(new Oid(KeyPurposes.ClientAuth));

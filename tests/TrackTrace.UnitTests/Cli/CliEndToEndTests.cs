@@ -1,4 +1,4 @@
-using TrackTrace.Cli.Pki;
+using TrackTrace.Pki;
 
 namespace TrackTrace.UnitTests.Cli;
 
@@ -20,7 +20,8 @@ public sealed class CliEndToEndTests : IDisposable
 
         foreach (var result in new[] { ca, device, server })
         {
-            Assert.Equal(["certificate", "key", "sha256"], result.Report.Keys.Order(StringComparer.Ordinal));
+            string[] reported = result == ca ? ["certificate", "key", "sha256"] : ["certificate", "issuer", "key", "sha256"];
+            Assert.Equal(reported, result.Report.Keys.Order(StringComparer.Ordinal));
             Assert.Empty(result.StandardError);
             Assert.True(File.Exists(result.Report["key"]), result.Report["key"]);
             var openssl = await ExternalProcess.OpenSslOkAsync("x509", "-in", result.Report["certificate"], "-noout", "-fingerprint", "-sha256");
@@ -28,6 +29,7 @@ public sealed class CliEndToEndTests : IDisposable
             await ExternalProcess.OpenSslOkAsync("pkey", "-in", result.Report["key"], "-noout");
         }
 
+        Assert.Equal("CN=TrackTrace Dev CA", device.Report["issuer"]);
         await ExternalProcess.OpenSslOkAsync("verify", "-x509_strict", "-purpose", "sslclient", "-CAfile", ca.Report["certificate"], device.Report["certificate"]);
         await ExternalProcess.OpenSslOkAsync(
             "verify", "-x509_strict", "-purpose", "sslserver", "-verify_hostname", "localhost", "-CAfile", ca.Report["certificate"], server.Report["certificate"]);

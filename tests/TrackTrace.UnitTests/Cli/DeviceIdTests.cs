@@ -1,4 +1,4 @@
-using TrackTrace.Cli.Pki;
+using TrackTrace.Domain.Devices;
 
 namespace TrackTrace.UnitTests.Cli;
 

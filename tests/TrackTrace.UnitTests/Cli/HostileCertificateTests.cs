@@ -1,5 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
-using TrackTrace.Cli.Pki;
+using TrackTrace.Pki;
 
 namespace TrackTrace.UnitTests.Cli;
 
@@ -91,7 +91,9 @@ public sealed class HostileCertificateTests : IDisposable
     [Fact]
     public void Impossible_profiles_are_refused()
     {
-        Assert.Throws<ArgumentException>(() => _ca.IssueClientCertificate("bad id"));
+        Assert.Throws<ArgumentException>(() => _ca.IssueClientCertificate(""));
+        Assert.Throws<ArgumentException>(() => _ca.IssueClientCertificate(new string('d', 65)));
+        Assert.Throws<ArgumentException>(() => _ca.IssueClientCertificate("d1\nCN=admin"));
         Assert.Throws<ArgumentException>(() => _ca.IssueClientCertificate("d1", days: 0));
         Assert.Throws<ArgumentException>(() => _ca.IssueServerCertificate([], []));
         Assert.Throws<ArgumentException>(() => _ca.Issue(CertificateProfile.ForDevice("d1") with { NotBefore = Now, NotAfter = Now }));

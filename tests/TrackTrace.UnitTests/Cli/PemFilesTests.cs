@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using TrackTrace.Cli.Pki;
+using TrackTrace.Pki;
 
 namespace TrackTrace.UnitTests.Cli;
 

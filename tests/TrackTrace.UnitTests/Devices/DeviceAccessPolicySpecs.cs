@@ -21,7 +21,7 @@ public sealed class DeviceAccessPolicySpecs
     [Fact]
     public void A_certificate_enrolled_to_no_device_is_refused_as_unknown()
     {
-        var rejection = Policy.Check(null);
+        var rejection = Policy.Check(null, Certificate);
 
         Assert.NotNull(rejection);
         Assert.Equal(("unknown-device", (string?)null), (rejection.Reason, rejection.Attribute));
@@ -31,7 +31,7 @@ public sealed class DeviceAccessPolicySpecs
     [Fact]
     public void A_suspended_device_is_refused_as_suspended_on_its_status()
     {
-        var rejection = Policy.Check(Scanner(epoch: "2025-03").Apply(Suspended()));
+        var rejection = Policy.Check(Scanner(epoch: "2025-03").Then(Suspended()), Certificate);
 
         Assert.NotNull(rejection);
         Assert.Equal(("suspended", "status"), (rejection.Reason, rejection.Attribute));
@@ -40,16 +40,16 @@ public sealed class DeviceAccessPolicySpecs
     [Fact]
     public void A_device_resumed_after_a_suspension_is_let_in_again()
     {
-        var resumed = Scanner(epoch: "2025-03").Apply(Suspended())
-            .Apply(new DeviceResumed("SCANNER-7", "found", "ADMIN-1", EnrolledAt.AddDays(2)));
+        var resumed = Scanner(epoch: "2025-03").Then(Suspended())
+            .Then(new DeviceResumed("SCANNER-7", "found", "ADMIN-1", EnrolledAt.AddDays(2)));
 
-        Assert.Null(Policy.Check(resumed));
+        Assert.Null(Policy.Check(resumed, Certificate));
     }
 
     [Fact]
     public void A_device_with_another_value_for_an_expected_attribute_is_refused_naming_the_attribute_only()
     {
-        var rejection = Policy.Check(Scanner(epoch: "2025-02"));
+        var rejection = Policy.Check(Scanner(epoch: "2025-02"), Certificate);
 
         Assert.NotNull(rejection);
         Assert.Equal(("attribute-mismatch", "epoch"), (rejection.Reason, rejection.Attribute));
@@ -60,7 +60,7 @@ public sealed class DeviceAccessPolicySpecs
     [Fact]
     public void A_device_without_an_expected_attribute_is_refused_naming_it()
     {
-        var rejection = Policy.Check(Scanner(epoch: null));
+        var rejection = Policy.Check(Scanner(epoch: null), Certificate);
 
         Assert.NotNull(rejection);
         Assert.Equal(("attribute-mismatch", "epoch"), (rejection.Reason, rejection.Attribute));
@@ -69,7 +69,7 @@ public sealed class DeviceAccessPolicySpecs
     [Fact]
     public void Attribute_values_are_matched_exactly()
     {
-        var rejection = Policy.Check(Scanner(epoch: "2025-03", site: "Rotterdam"));
+        var rejection = Policy.Check(Scanner(epoch: "2025-03", site: "Rotterdam"), Certificate);
 
         Assert.Equal("site", rejection?.Attribute);
     }
@@ -82,7 +82,7 @@ public sealed class DeviceAccessPolicySpecs
             Attributes = new Dictionary<string, string> { ["epoch"] = "2025-03", ["site"] = "rotterdam", ["firmware"] = "2.4.1" },
         };
 
-        Assert.Null(Policy.Check(device));
+        Assert.Null(Policy.Check(device, Certificate));
     }
 
     [Fact]
@@ -94,9 +94,9 @@ public sealed class DeviceAccessPolicySpecs
             ["station"] = "NLRTM-DOCK-3",
         });
 
-        Assert.Null(scannersOnDock3.Check(Scanner(epoch: "2025-03")));
-        Assert.Equal("station", scannersOnDock3.Check(Scanner(epoch: "2025-03") with { StationId = "NLRTM-DOCK-4" })?.Attribute);
-        Assert.Equal("role", scannersOnDock3.Check(Scanner(epoch: "2025-03") with { Role = DeviceRole.Sensor })?.Attribute);
+        Assert.Null(scannersOnDock3.Check(Scanner(epoch: "2025-03"), Certificate));
+        Assert.Equal("station", scannersOnDock3.Check(Scanner(epoch: "2025-03") with { StationId = "NLRTM-DOCK-4" }, Certificate)?.Attribute);
+        Assert.Equal("role", scannersOnDock3.Check(Scanner(epoch: "2025-03") with { Role = DeviceRole.Sensor }, Certificate)?.Attribute);
     }
 
     [Fact]
@@ -114,7 +114,7 @@ public sealed class DeviceAccessPolicySpecs
                 ["station"] = "NLRTM-DOCK-3",
             },
             attributes);
-        Assert.Equal("suspended", Scanner(epoch: "2025-03").Apply(Suspended()).EffectiveAttributes()["status"]);
+        Assert.Equal("suspended", Scanner(epoch: "2025-03").Then(Suspended()).EffectiveAttributes()["status"]);
     }
 
     [Fact]
@@ -138,10 +138,33 @@ public sealed class DeviceAccessPolicySpecs
             attributes["epoch"] = epoch;
         }
 
-        return Device.Create(new DeviceEnrolled("SCANNER-7", DeviceRole.Scanner, "NLRTM-DOCK-3",
+        return Device.Enrolled(new DeviceEnrolled("SCANNER-7", DeviceRole.Scanner, "NLRTM-DOCK-3",
             new DeviceCertificateInfo("ab12", "CN=SCANNER-7", "CN=TrackTrace Devices", EnrolledAt, EnrolledAt.AddYears(1)),
             attributes, "ADMIN-1", EnrolledAt));
     }
 
+    private const string Certificate = "ab12";
+
     private static DeviceSuspended Suspended() => new("SCANNER-7", "reported lost", "ADMIN-1", EnrolledAt.AddDays(1));
+
+    [Fact]
+    public void A_retired_certificate_is_refused_while_the_devices_other_certificates_still_work()
+    {
+        var device = Scanner(epoch: "2025-03")
+            .Then(new DeviceCertificateBound("SCANNER-7",
+                new DeviceCertificateInfo("cd34", "CN=SCANNER-7", "CN=TrackTrace Devices", EnrolledAt, EnrolledAt.AddYears(1)),
+                "ADMIN-1", EnrolledAt.AddDays(1)))
+            .Then(new DeviceCertificateRetired("SCANNER-7", Certificate, "leaked", "ADMIN-1", EnrolledAt.AddDays(2)));
+
+        var rejection = Policy.Check(device, Certificate);
+
+        Assert.NotNull(rejection);
+        Assert.Equal(("certificate-retired", "certificate"), (rejection.Reason, rejection.Attribute));
+        Assert.Null(Policy.Check(device, "cd34"));
+    }
+}
+
+internal static class DeviceFacts
+{
+    public static Device Then(this Device device, object fact) => Device.Fold(device, fact);
 }

@@ -1,4 +1,6 @@
 using TrackTrace.Domain.Alerts;
+using TrackTrace.Domain.ColdChain;
+using TrackTrace.Domain.Facts;
 using TrackTrace.Domain.Shipments;
 using static TrackTrace.UnitTests.Shipments.ShipmentFacts;
 
@@ -50,16 +52,24 @@ public sealed class AlertRulesSpecs
     }
 
     [Fact]
-    public void Every_alert_is_its_own_stream()
+    public void The_alert_is_the_stream_its_id_names()
     {
-        var breach = ColdChainBreached();
+        var alert = AlertRules.For(ColdChainBreached(), "alert-7", Now);
 
-        Assert.NotEqual(Raised(breach).AlertId, Raised(breach).AlertId);
+        Assert.Equal("alert-7", alert?.AlertId);
+    }
+
+    [Fact]
+    public void Only_the_alerting_fact_types_raise_alerts()
+    {
+        Assert.Equal(
+            [typeof(ColdChainBreached), typeof(DeliveryRefused), typeof(OutOfSequenceScanRecorded)],
+            AlertRules.Alerting.OrderBy(t => t.Name));
     }
 
     [Theory]
     [MemberData(nameof(OrdinaryFacts))]
-    public void Ordinary_progress_raises_no_alert(object fact) => Assert.Null(AlertRules.For(fact, Now));
+    public void Ordinary_progress_raises_no_alert(object fact) => Assert.Null(AlertRules.For((IShipmentFact)fact, "alert-1", Now));
 
     public static TheoryData<object> OrdinaryFacts() =>
     [
@@ -72,7 +82,7 @@ public sealed class AlertRulesSpecs
 
     private static AlertRaised Raised(object fact)
     {
-        var alert = AlertRules.For(fact, Now);
+        var alert = AlertRules.For((IShipmentFact)fact, Alert.StreamPrefix + "1", Now);
         Assert.NotNull(alert);
         return alert;
     }

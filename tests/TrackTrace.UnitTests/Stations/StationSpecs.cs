@@ -57,7 +57,7 @@ public sealed class StationSpecs
     [Fact]
     public void A_station_is_stored_under_its_stream_key()
     {
-        var station = Station.Create(new StationRegistered("NLRTM-CUSTOMS-EXP", "customs", "Rotterdam export customs",
+        var station = Station.Registered(new StationRegistered("NLRTM-CUSTOMS-EXP", "customs", "Rotterdam export customs",
             "5412345000013", "ADMIN-1", new DateTimeOffset(2025, 3, 1, 8, 0, 0, TimeSpan.Zero)));
 
         Assert.Equal(("station-NLRTM-CUSTOMS-EXP", "NLRTM-CUSTOMS-EXP", "customs", "5412345000013"),

@@ -13,6 +13,7 @@ public static class CaptureEndpoints
             .WithSummary("Capture limits and versions (GS1-EPCIS-Capture-Limit, GS1-EPCIS-Capture-File-Size-Limit)");
         epcis.MapPost("/capture", Capture).RequireAuthorization(Roles.EpcisCapture)
             .Accepts<object>(EpcisRequest.MediaTypes[0], EpcisRequest.MediaTypes[1..])
+            .AcceptsContentTypes(EpcisRequest.MediaTypes)
             .WithSummary("Capture an EPCISDocument: 202 and a capture job at Location (scanner, sensor, admin)");
         epcis.MapGet("/capture", List).RequireAuthorization(Roles.EpcisCaptureStatus)
             .WithSummary("The newest capture jobs: a device's own, all for staff");

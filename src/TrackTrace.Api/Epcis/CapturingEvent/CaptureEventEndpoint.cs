@@ -17,6 +17,7 @@ public static class CaptureEventEndpoint
     public static void MapCaptureEvent(this RouteGroupBuilder epcis) =>
         epcis.MapPost("/events", Capture).RequireAuthorization(Roles.EpcisCapture)
             .Accepts<object>(EpcisRequest.MediaTypes[0], EpcisRequest.MediaTypes[1..])
+            .AcceptsContentTypes(EpcisRequest.MediaTypes)
             .WithSummary("Capture one EPCIS event: 201 with Location; 409 for an eventID already stored (scanner, sensor, admin)");
 
     private static async Task<IResult> Capture(

@@ -41,8 +41,8 @@ public sealed record ShipmentView(
 /// <summary>GET /api/shipments/{id}: where a shipment stands now.</summary>
 public static class GetShipmentEndpoint
 {
-    public static void MapGetShipment(this RouteGroupBuilder shipments) =>
-        shipments.MapGet("/{shipmentId}", Handle).RequireAuthorization(Roles.Staff)
+    public static void MapGetShipment(this RouteGroupBuilder shipment) =>
+        shipment.MapGet("", Handle).RequireAuthorization(Roles.Staff)
             .WithSummary("Status, current leg, station types expected next, attributes, version (staff)");
 
     private static async Task<Results<Ok<ShipmentView>, ProblemHttpResult>> Handle(

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using TrackTrace.Api.Hosting;
 using TrackTrace.Api.Security;
 using TrackTrace.Domain.ColdChain;
+using TrackTrace.Domain.Facts;
 using TrackTrace.Domain.Shipments;
 
 namespace TrackTrace.Api.Shipments.GettingTimeline;
@@ -16,15 +17,16 @@ public sealed record TimelineEntry(
 /// <summary>GET /api/shipments/{id}/timeline: every fact, in event-time order.</summary>
 public static class GetTimelineEndpoint
 {
-    public static void MapGetTimeline(this RouteGroupBuilder shipments) =>
-        shipments.MapGet("/{shipmentId}/timeline", Handle).RequireAuthorization(Roles.Staff)
+    public static void MapGetTimeline(this RouteGroupBuilder shipment) =>
+        shipment.MapGet("/timeline", Handle).RequireAuthorization(Roles.Staff)
             .WithSummary("Every fact of the shipment in event-time order, with who, where and both times (staff)");
 
     private static async Task<Results<Ok<TimelineEntry[]>, ProblemHttpResult>> Handle(
         string shipmentId, IQuerySession query, CancellationToken ct)
     {
         var events = await query.Events.FetchStreamAsync(shipmentId, token: ct);
-        if (events.Count == 0)
+        // Only a shipment's own stream: the id space is shared with devices, stations and alerts.
+        if (events.Count == 0 || events[0].Data is not ShipmentRegistered)
         {
             return Problems.NotFound("Shipment", shipmentId);
         }
@@ -36,26 +38,29 @@ public static class GetTimelineEndpoint
 
     public static TimelineEntry Entry(IEvent e)
     {
-        var (at, who, where, summary) = e.Data switch
-        {
-            ShipmentRegistered d => (d.RegisteredAt, d.RegisteredBy, null,
-                $"Registered on route {d.RouteId}"),
-            StationCheckedIn d => (d.ScannedAt, d.DeviceId, d.StationId,
-                $"Checked in at {d.StationId} ({d.StationType}), leg {d.LegNumber}: {d.LegName}" +
-                (d.Celsius is { } c ? $", {c:0.0} °C" : "")),
-            ShipmentDelivered d => (d.DeliveredAt, d.DeviceId, d.StationId, $"Delivered at {d.StationId}"),
-            OutOfSequenceScanRecorded d => (d.ScannedAt, d.DeviceId, d.StationId,
-                $"Out-of-sequence scan at {d.StationId} ({d.StationType}): {d.Reason}"),
-            ColdChainBreached d => (d.BreachedAt, (string?)null, (string?)null, $"Cold-chain breach: {d.Detail}"),
-            DeliveryRefused d => (d.RefusedAt, d.DeviceId, d.StationId, $"Delivery refused at {d.StationId}: {d.Reason}"),
-            ReturnCheckedIn d => (d.ScannedAt, d.DeviceId, d.StationId,
-                $"Checked in at {d.StationId} ({d.StationType}) after the refused delivery"),
-            DeliveryReleased d => (d.ReleasedAt, d.ReleasedBy, null, $"Refusal released: {d.Reason}"),
-            SensorAttached d => (d.AttachedAt, d.AttachedBy, null, $"Sensor {d.DeviceId} attached"),
-            SensorDetached d => (d.DetachedAt, d.DetachedBy, null, $"Sensor {d.DeviceId} detached"),
-            _ => (e.Timestamp, null, null, e.EventTypeName),
-        };
-        return new TimelineEntry(e.Version, JsonNamingPolicy.KebabCaseLower.ConvertName(e.Data.GetType().Name), at,
-            e.Timestamp, who, where, summary, e.Data);
+        var fact = e.Data as IShipmentFact ?? throw new UnknownFactException(e.Data, "the shipment timeline");
+        var (at, who, where, summary) = Describe(fact);
+        return new TimelineEntry(e.Version, JsonNamingPolicy.KebabCaseLower.ConvertName(fact.GetType().Name), at,
+            e.Timestamp, who, where, summary, fact);
     }
+
+    /// <summary>When it happened, who and where, in words: every shipment fact has its own line.</summary>
+    public static (DateTimeOffset At, string? Who, string? Where, string Summary) Describe(IShipmentFact fact) => fact switch
+    {
+        ShipmentRegistered d => (d.RegisteredAt, d.RegisteredBy, null, $"Registered on route {d.RouteId}"),
+        StationCheckedIn d => (d.ScannedAt, d.DeviceId, d.StationId,
+            $"Checked in at {d.StationId} ({d.StationType}), leg {d.LegNumber}: {d.LegName}" +
+            (d.Celsius is { } c ? $", {c:0.0} °C" : "")),
+        ShipmentDelivered d => (d.DeliveredAt, d.DeviceId, d.StationId, $"Delivered at {d.StationId}"),
+        OutOfSequenceScanRecorded d => (d.ScannedAt, d.DeviceId, d.StationId,
+            $"Out-of-sequence scan at {d.StationId} ({d.StationType}): {d.Reason}"),
+        ColdChainBreached d => (d.BreachedAt, null, null, $"Cold-chain breach: {d.Detail}"),
+        DeliveryRefused d => (d.RefusedAt, d.DeviceId, d.StationId, $"Delivery refused at {d.StationId}: {d.Reason}"),
+        ReturnCheckedIn d => (d.ScannedAt, d.DeviceId, d.StationId,
+            $"Checked in at {d.StationId} ({d.StationType}) after the refused delivery"),
+        DeliveryReleased d => (d.ReleasedAt, d.ReleasedBy, null, $"Refusal released: {d.Reason}"),
+        SensorAttached d => (d.AttachedAt, d.AttachedBy, null, $"Sensor {d.DeviceId} attached"),
+        SensorDetached d => (d.DetachedAt, d.DetachedBy, null, $"Sensor {d.DeviceId} detached"),
+        _ => throw new UnknownFactException(fact, "the shipment timeline"),
+    };
 }

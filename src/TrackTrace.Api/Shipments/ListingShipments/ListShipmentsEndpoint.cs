@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Marten;
 using Marten.Linq;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -15,8 +14,6 @@ public sealed record ShipmentPage(IReadOnlyList<ShipmentView> Items, int Page, i
 /// <summary>GET /api/shipments: the staff list, newest activity first, filtered and paged.</summary>
 public static class ListShipmentsEndpoint
 {
-    private static readonly string StatusValues =
-        string.Join(", ", Enum.GetValues<ShipmentStatus>().Select(s => JsonNamingPolicy.KebabCaseLower.ConvertName(s.ToString())));
 
     public static void MapListShipments(this RouteGroupBuilder shipments) =>
         shipments.MapGet("/", Handle).RequireAuthorization(Roles.Staff)
@@ -30,15 +27,13 @@ public static class ListShipmentsEndpoint
         ShipmentStatus? wanted = null;
         if (status is not null)
         {
-            var match = Enum.GetValues<ShipmentStatus>()
-                .Where(s => JsonNamingPolicy.KebabCaseLower.ConvertName(s.ToString()) == status).ToArray();
-            if (match.Length == 0)
+            if (WireJson.TryParse<ShipmentStatus>(status, out var parsed))
             {
-                errors["status"] = [$"one of {StatusValues}"];
+                wanted = parsed;
             }
             else
             {
-                wanted = match[0];
+                errors["status"] = [$"one of {string.Join(", ", WireJson.Names<ShipmentStatus>())}"];
             }
         }
 

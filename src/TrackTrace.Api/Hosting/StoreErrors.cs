@@ -1,8 +1,0 @@
-namespace TrackTrace.Api.Hosting;
-
-/// <summary>Marten reports an existing stream key through either of two exception types, by append path.</summary>
-public static class StoreErrors
-{
-    public static bool IsExistingStream(Exception ex) =>
-        ex is Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException;
-}

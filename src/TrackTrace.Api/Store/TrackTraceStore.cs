@@ -1,0 +1,63 @@
+using JasperFx;
+using JasperFx.Events;
+using JasperFx.Events.Projections;
+using Marten;
+using TrackTrace.Api.Alerts;
+using TrackTrace.Api.Devices;
+using TrackTrace.Api.Security;
+using TrackTrace.Api.Shipments;
+using TrackTrace.Api.Shipments.RecordingScan;
+using TrackTrace.Domain.Alerts;
+using TrackTrace.Domain.Devices;
+using TrackTrace.Domain.Shipments;
+using Weasel.Core;
+
+namespace TrackTrace.Api.Store;
+
+/// <summary>
+/// How TrackTrace keeps its facts in Marten: one schema, string stream keys, inline read models
+/// folded by the domain, and the service's own tables beside them.
+/// </summary>
+public static class TrackTraceStore
+{
+    public const string Schema = "tracktrace";
+
+    public static void Configure(StoreOptions opts)
+    {
+        opts.DatabaseSchemaName = Schema;
+        opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+
+        // Shipment ids (SSCC-18 or upper-case references) are the stream keys; other streams carry a
+        // lower-case prefix ("device-", "station-", "alert-") so the key spaces never meet.
+        opts.Events.StreamIdentity = StreamIdentity.AsString;
+
+        // Read models that must change in the same transaction as their facts.
+        opts.Projections.Add(new DeviceProjection(), ProjectionLifecycle.Inline);
+        opts.Projections.Add(new StationProjection(), ProjectionLifecycle.Inline);
+        opts.Projections.Add(new AlertProjection(), ProjectionLifecycle.Inline);
+        opts.Projections.Add(new DeviceCertificateProjection(), ProjectionLifecycle.Inline);
+
+        // The shipment snapshot is written by the shipment write path itself (ShipmentStreams), so a
+        // check-in needs no extra read; these indexes serve the staff list.
+        opts.Schema.For<Shipment>()
+            .Duplicate(x => x.Status)
+            .Duplicate(x => x.RouteId)
+            .Duplicate(x => x.AnomalyCount)
+            .Duplicate(x => x.UpdatedAt);
+        opts.Schema.For<Alert>()
+            .Duplicate(x => x.RaisedAt)
+            .Duplicate(x => x.Type)
+            .Duplicate(x => x.ShipmentId!);
+        opts.Schema.For<DeviceCertificate>().Duplicate(x => x.DeviceId);
+        opts.RegisterDocumentType<ScanReceipt>();
+        opts.RegisterDocumentType<DeviceLastSeen>();
+
+        var names = new StoreNames(opts);
+        opts.Storage.ExtendedSchemaObjects.Add(WebhookDeliveries.Table());
+        opts.Storage.ExtendedSchemaObjects.Add(AlertBudget.Table());
+        opts.Storage.ExtendedSchemaObjects.AddRange(ColdChainTables.All());
+        opts.Storage.ExtendedSchemaObjects.Add(DeviceWriteGuard.Definition(names));
+        opts.Storage.ExtendedSchemaObjects.AddRange(Epcis.EpcisTables.All());
+    }
+}
