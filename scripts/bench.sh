@@ -3,12 +3,19 @@
 # Starts the infrastructure and the service in Release on a fresh database (tracktrace_bench,
 # ports 9443/9080 so a running dev service is left alone), runs bench/TrackTrace.Bench, writes
 # bench/results/*.json and the results table of BENCHMARKS.md. Not a test; CI does not run it.
-# Usage: scripts/bench.sh [--quick]     (--quick: a smoke run of every scenario, under 3 minutes)
+# Usage: scripts/bench.sh [--quick] [--epcis]
+#   --quick: a smoke run of every scenario, under 3 minutes
+#   --epcis: the EPCIS repository's scenarios instead (capture throughput, MATCH_anyEPC over 1M stored events)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$ROOT"
 QUICK=()
-[ "${1:-}" = "--quick" ] && QUICK=(--quick)
+for arg in "$@"; do
+  case $arg in
+    --quick | --epcis) QUICK+=("$arg") ;;
+    *) echo "bench: unknown argument $arg (use --quick, --epcis)" >&2; exit 2 ;;
+  esac
+done
 
 for port in 9443 9080; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then

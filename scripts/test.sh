@@ -44,17 +44,19 @@ if ((${#browser_packages[@]} > 0)); then
     echo "test.sh: warning: ${browser_packages[*]} missing and not root; the browser test will fail" >&2
   fi
 fi
-# npm ci only when node_modules is missing or was installed from another lock file.
-BROWSER=$ROOT/tests/browser
+# npm ci only when node_modules is missing or was installed from another lock file: the browser
+# test (tests/browser) and the EPCIS interop test (tests/epcis-interop, epcis2.js).
 if command -v npm >/dev/null; then
-  lock=$(sha256sum "$BROWSER/package-lock.json" | cut -d' ' -f1)
-  if [[ ! -d $BROWSER/node_modules || $(cat "$BROWSER/node_modules/.tracktrace-lock" 2>/dev/null) != "$lock" ]]; then
-    if npm ci --prefix "$BROWSER" --no-audit --no-fund --loglevel=error; then
-      echo "$lock" >"$BROWSER/node_modules/.tracktrace-lock"
-    else
-      echo "test.sh: warning: npm ci --prefix tests/browser failed; the browser test will fail" >&2
+  for NODE_TEST in "$ROOT/tests/browser" "$ROOT/tests/epcis-interop"; do
+    lock=$(sha256sum "$NODE_TEST/package-lock.json" | cut -d' ' -f1)
+    if [[ ! -d $NODE_TEST/node_modules || $(cat "$NODE_TEST/node_modules/.tracktrace-lock" 2>/dev/null) != "$lock" ]]; then
+      if npm ci --prefix "$NODE_TEST" --no-audit --no-fund --loglevel=error; then
+        echo "$lock" >"$NODE_TEST/node_modules/.tracktrace-lock"
+      else
+        echo "test.sh: warning: npm ci --prefix ${NODE_TEST#"$ROOT"/} failed; its test will fail" >&2
+      fi
     fi
-  fi
+  done
 fi
 
 set +e

@@ -2,9 +2,16 @@ using TrackTrace.Bench;
 
 // Usage (scripts/bench.sh runs it): TrackTrace.Bench --api URL --pki DIR [--postgres CONNECTION]
 //   --service-pid PID --start-to-healthy-ms N --out DIR --report BENCHMARKS.md [--quick]
+//   [--epcis]: the EPCIS repository's scenarios instead (capture throughput, MATCH_anyEPC over 1M events)
 // Without --postgres the connection string (with its password) comes from ConnectionStrings__Postgres,
 // the service's own variable, so it does not show on a command line.
 var options = BenchOptions.Parse(args);
+if (options.Epcis)
+{
+    await Report.WriteEpcisAsync(options, await new EpcisBench(options).RunAsync());
+    return 0;
+}
+
 var run = new BenchRun(options);
 var results = await run.RunAsync();
 await Report.WriteAsync(options, results);

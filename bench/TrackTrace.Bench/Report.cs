@@ -35,6 +35,31 @@ public static class Report
         Console.WriteLine(table);
     }
 
+    public const string EpcisStart = "<!-- epcis:start (written by scripts/bench.sh --epcis) -->";
+    public const string EpcisEnd = "<!-- epcis:end -->";
+
+    public static async Task WriteEpcisAsync(BenchOptions o, Dictionary<string, object> results)
+    {
+        results["machine"] = await MachineAsync(o);
+        results["mode"] = o.Quick ? "quick" : "full";
+        results["date"] = DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture);
+        Directory.CreateDirectory(o.OutDirectory);
+        var json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true });
+        var file = Path.Combine(o.OutDirectory, $"epcis-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{(o.Quick ? "quick" : "full")}.json");
+        await File.WriteAllTextAsync(file, json);
+        Console.WriteLine($"results: {file}");
+
+        var table = EpcisBench.Table(JsonNode.Parse(json)!, Path.GetFileName(file));
+        var existing = File.Exists(o.ReportPath) ? await File.ReadAllTextAsync(o.ReportPath) : "# Benchmarks\n";
+        var from = existing.IndexOf(EpcisStart, StringComparison.Ordinal);
+        var to = existing.IndexOf(EpcisEnd, StringComparison.Ordinal);
+        var updated = from < 0 || to < from
+            ? existing + $"\n## EPCIS repository\n\n{EpcisStart}\n{table}{EpcisEnd}\n"
+            : existing[..(from + EpcisStart.Length)] + "\n" + table + existing[to..];
+        await File.WriteAllTextAsync(o.ReportPath, updated);
+        Console.WriteLine(table);
+    }
+
     private static string Table(JsonNode r, string file)
     {
         double D(string path) => path.Split('.').Aggregate((JsonNode?)r, (n, p) => n?[p])!.GetValue<double>();

@@ -12,6 +12,8 @@ using Npgsql;
 using Prometheus;
 using TrackTrace.Api.Alerts;
 using TrackTrace.Api.Devices;
+using TrackTrace.Api.Epcis;
+using TrackTrace.Api.Epcis.Exporting;
 using TrackTrace.Api.Messaging;
 using TrackTrace.Api.Security;
 using TrackTrace.Api.Shipments;
@@ -65,6 +67,7 @@ public static class TrackTraceApp
             .ApplyAllDatabaseChangesOnStartup()
             .AddSubscriptionWithServices<IntegrationPublisher>(ServiceLifetime.Singleton)
             .AddSubscriptionWithServices<AlertDispatcher>(ServiceLifetime.Singleton)
+            .AddSubscriptionWithServices<ShipmentEpcisExport>(ServiceLifetime.Singleton)
             .AddAsyncDaemon(DaemonMode.HotCold);
         services.AddHttpClient(WebhookSender.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
@@ -99,6 +102,7 @@ public static class TrackTraceApp
             .AddRolePolicies();
 
         services.AddShipments();
+        services.AddEpcis(config);
 
         services.AddProblemDetails();
         // Unreadable bodies reach ProblemExceptionHandler, which says what was wrong.
@@ -151,6 +155,7 @@ public static class TrackTraceApp
         api.MapShipments();
         api.MapDevices();
         api.MapAlerts();
+        app.MapEpcis();
         app.MapStaffPage();
         return app;
     }

@@ -12,6 +12,12 @@ public static class Roles
     public const string Staff = DeviceRoles.Staff;
     public const string Admin = DeviceRoles.Admin;
 
+    /// <summary>Policy: who may capture EPCIS events (the partner role joins later).</summary>
+    public const string EpcisCapture = "epcis-capture";
+
+    /// <summary>Policy: who may read capture jobs (their own; staff all of them).</summary>
+    public const string EpcisCaptureStatus = "epcis-capture-status";
+
     public const string StationClaim = "tracktrace:station";
     public const string FingerprintClaim = "tracktrace:fingerprint";
 
@@ -22,6 +28,8 @@ public static class Roles
         [Sensor] = [Sensor],
         [Staff] = [Staff, Admin],
         [Admin] = [Admin],
+        [EpcisCapture] = [Scanner, Sensor, Admin],
+        [EpcisCaptureStatus] = [Scanner, Sensor, Staff, Admin],
     };
 
     public static string DeviceId(this ClaimsPrincipal user) =>

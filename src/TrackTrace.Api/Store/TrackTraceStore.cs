@@ -58,5 +58,6 @@ public static class TrackTraceStore
         opts.Storage.ExtendedSchemaObjects.Add(AlertBudget.Table());
         opts.Storage.ExtendedSchemaObjects.AddRange(ColdChainTables.All());
         opts.Storage.ExtendedSchemaObjects.Add(DeviceWriteGuard.Definition(names));
+        opts.Storage.ExtendedSchemaObjects.AddRange(Epcis.EpcisTables.All());
     }
 }

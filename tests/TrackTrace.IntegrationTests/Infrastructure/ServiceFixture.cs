@@ -23,12 +23,14 @@ public class ServiceFixture : IAsyncLifetime
 
     /// <summary>The service's clock; the real one unless a test class needs to move time.</summary>
     protected virtual TimeProvider? Clock => null;
+    /// <summary>Services a test class puts in before the service's own (e.g. a step of its own behind a seam).</summary>
+    protected virtual Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? Configure => null;
 
     public virtual async Task InitializeAsync()
     {
         ConnectionString = await TestEnvironment.CreateDatabaseAsync();
         Broker = await TestEnvironment.CreateVirtualHostAsync();
-        Service = await ServiceInstance.StartAsync(ConnectionString, Broker, Overrides, clock: Clock);
+        Service = await ServiceInstance.StartAsync(ConnectionString, Broker, Overrides, clock: Clock, configure: Configure);
         Admin = Service.Client(TestPki.Instance.Admin);
         Api = new AdminApi(Admin);
     }

@@ -26,11 +26,13 @@ public sealed class ServiceInstance : IAsyncDisposable
     public Uri HealthAddress { get; }
     public IServiceProvider Services => _app.Services;
 
+    /// <param name="configure">Adds services before the service's own (a test's implementation behind a seam).</param>
     /// <param name="extend">Maps extra endpoints before the service starts, for tests of a mechanism no shipped endpoint uses yet.</param>
     /// <param name="clock">The service's clock, for tests of what time does (windows closing, legs falling due).</param>
     public static async Task<ServiceInstance> StartAsync(
         string connectionString, Uri broker, IDictionary<string, string?>? overrides = null, Action<WebApplication>? extend = null,
-        TimeProvider? clock = null)
+        TimeProvider? clock = null,
+        Action<WebApplicationBuilder>? configure = null)
     {
         var pki = TestPki.Instance;
         var settings = new Dictionary<string, string?>
@@ -61,6 +63,8 @@ public sealed class ServiceInstance : IAsyncDisposable
             {
                 builder.Services.AddSingleton(clock);
             }
+
+            configure?.Invoke(builder);
         });
         extend?.Invoke(app);
         await app.StartAsync();

@@ -1,0 +1,84 @@
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
+using Marten;
+using Marten.Subscriptions;
+using Npgsql;
+using TrackTrace.Domain.Epcis;
+using TrackTrace.Domain.Routes;
+using TrackTrace.Domain.Shipments;
+using TrackTrace.Domain.Stations;
+
+namespace TrackTrace.Api.Epcis.Exporting;
+
+/// <summary>
+/// Makes every shipment fact queryable as EPCIS: a Marten subscription (run by the async daemon on
+/// one instance at a time, resumed from its stored position) that writes each check-in, refusal,
+/// release, return and out-of-sequence scan into the EPCIS tables as an ObjectEvent (mapping in
+/// <see cref="ShipmentEpcis"/>). The eventID is the fact's id, so a page written again after a
+/// crash (at least once) stores nothing twice.
+/// </summary>
+public sealed class ShipmentEpcisExport : SubscriptionBase
+{
+    public const string CapturedBy = "tracktrace";
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly RouteCatalog _routes;
+
+    public ShipmentEpcisExport(NpgsqlDataSource dataSource, RouteCatalog routes)
+    {
+        _dataSource = dataSource;
+        _routes = routes;
+        Name = "epcis-export";
+        foreach (var type in ShipmentEpcis.Mapped)
+        {
+            IncludeType(type);
+        }
+
+        Options.BatchSize = 500;
+    }
+
+    public override async Task<IChangeListener> ProcessEventsAsync(
+        EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken ct)
+    {
+        var glns = new Dictionary<string, string?>();
+        var legs = new Dictionary<string, int?>();
+        var events = new List<CapturedEvent>();
+        foreach (var e in page.Events)
+        {
+            if (ShipmentEpcis.ShipmentOf(e.Data) is not { } shipmentId)
+            {
+                continue;
+            }
+
+            string? gln = null;
+            if (ShipmentEpcis.StationOf(e.Data) is { } stationId && !glns.TryGetValue(stationId, out gln))
+            {
+                gln = glns[stationId] = (await operations.LoadAsync<Station>(Station.StreamKey(stationId), ct))?.Gln;
+            }
+
+            if (!legs.TryGetValue(shipmentId, out var routeLegs))
+            {
+                var shipment = await operations.LoadAsync<Shipment>(shipmentId, ct);
+                routeLegs = legs[shipmentId] = shipment is not null && _routes.TryGet(shipment.RouteId, out var workflow)
+                    ? workflow.Route.Legs.Count
+                    : null;
+            }
+
+            if (ShipmentEpcis.ToEpcis(e.Id, e.Data, new ShipmentEpcis.Setting(gln, routeLegs), e.Timestamp) is { } exported)
+            {
+                events.Add(exported.Event);
+            }
+        }
+
+        if (events.Count > 0)
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(ct);
+            await using var transaction = await connection.BeginTransactionAsync(ct);
+            // Duplicates are facts exported before a crash: already there, nothing to do.
+            await EpcisEventWriter.InsertAsync(connection, transaction, events, ShipmentEpcis.Context, null, CapturedBy, ct);
+            await transaction.CommitAsync(ct);
+        }
+
+        return NullChangeListener.Instance;
+    }
+}
