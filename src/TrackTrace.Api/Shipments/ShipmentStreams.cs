@@ -86,6 +86,16 @@ public sealed class ShipmentStreams : IAsyncDisposable
         return state;
     }
 
+    /// <summary>
+    /// A shipment as a caller's transaction sees it, its own uncommitted appends included (an EPCIS
+    /// capture that checks one shipment in twice).
+    /// </summary>
+    public async Task<Shipment?> LoadInTransactionAsync(NpgsqlTransaction transaction, string shipmentId, CancellationToken ct)
+    {
+        await using var session = _store.QuerySession(Marten.Services.SessionOptions.ForTransaction(transaction, false));
+        return await session.LoadAsync<Shipment>(shipmentId, ct);
+    }
+
     /// <summary>Starts a shipment's stream; false when the id is taken.</summary>
     public async Task<bool> StartAsync(ShipmentRegistered registered, CancellationToken ct)
     {
@@ -139,6 +149,12 @@ public sealed class ShipmentStreams : IAsyncDisposable
     }
 
     public void Remember(Shipment state) => _states.Set(state.Id, state, Entry);
+
+    /// <summary>
+    /// The next load reads the store: for appends in a caller's transaction that commits later (or
+    /// not at all), where remembering either state could be wrong.
+    /// </summary>
+    public void Forget(string shipmentId) => _states.Remove(shipmentId);
 
     public async ValueTask DisposeAsync()
     {

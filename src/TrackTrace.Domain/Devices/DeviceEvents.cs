@@ -8,6 +8,9 @@ public enum DeviceRole
     Sensor,
     Staff,
     Admin,
+
+    /// <summary>A partner's system (warehouse, carrier, customs broker) capturing EPCIS events for the stations it serves.</summary>
+    Partner,
 }
 
 public enum DeviceStatus
