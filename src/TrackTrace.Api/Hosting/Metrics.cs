@@ -14,4 +14,7 @@ public static class Metrics
     public static readonly Counter<long> ReadingsStored = Meter.CreateCounter<long>("tracktrace_readings_stored");
     public static readonly Counter<long> MessagesPublished = Meter.CreateCounter<long>("tracktrace_messages_published");
     public static readonly Counter<long> EpcisEventsCaptured = Meter.CreateCounter<long>("tracktrace_epcis_events_captured");
+
+    /// <summary>Alerts raised, by type (tag <c>type</c>): counted once, where they are dispatched.</summary>
+    public static readonly Counter<long> AlertsRaised = Meter.CreateCounter<long>("tracktrace_alerts_raised");
 }

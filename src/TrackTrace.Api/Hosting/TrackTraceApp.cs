@@ -46,8 +46,7 @@ public static class TrackTraceApp
         services.AddSingleton<IValidateOptions<RabbitMqOptions>, RabbitMqOptionsValidation>();
         services.Configure<AlertOptions>(config.GetSection("Alerts"));
 
-        builder.Logging.ClearProviders();
-        builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
+        builder.AddTrackTraceTelemetry();
 
         services.TryAddSingleton(TimeProvider.System); // tests may bring their own clock
         services.AddSingleton(sp => LoadRoutes(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value));
@@ -72,6 +71,7 @@ public static class TrackTraceApp
         services.AddHttpClient(WebhookSender.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
         services.AddHostedService<WebhookSender>();
+        services.AddHostedService<OperationalGauges>();
         services.AddSingleton<AlertBudget>();
         services.AddSingleton<AlertSuppressionSummaries>();
         services.AddHostedService(sp => sp.GetRequiredService<AlertSuppressionSummaries>());

@@ -40,6 +40,7 @@ public sealed class DeviceAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
+        using var span = Telemetry.Source.StartActivity("device check");
         var now = clock.GetUtcNow();
         _rejection = DevicePrincipal.CheckValidity(certificate, now);
         if (_rejection is not null)
@@ -53,8 +54,10 @@ public sealed class DeviceAuthenticationHandler(
         if (record is null || policy.Check(record.Device, fingerprint) is not null)
         {
             (record, _rejection) = await gate.CheckAsync(fingerprint, certificate.Subject, Context.RequestAborted);
+            span?.SetTag("tracktrace.device.checked", "attribute-store");
             if (_rejection is not null)
             {
+                span?.SetTag("tracktrace.device.rejected", _rejection.Reason);
                 Logger.LogWarning("Refused {Subject} ({Fingerprint}) for {Method} {Path}: {Reason} {Attribute}",
                     certificate.Subject, fingerprint, Request.Method, Request.Path, _rejection.Reason, _rejection.Attribute);
                 return AuthenticateResult.Fail(_rejection.Detail);
@@ -62,6 +65,7 @@ public sealed class DeviceAuthenticationHandler(
         }
 
         var device = record!.Device;
+        span?.SetTag("tracktrace.device.id", device.DeviceId);
         if (checkedInWrite)
         {
             Context.Features.Set(new DeviceWriteGuard(device.Id, record.Version, fingerprint));

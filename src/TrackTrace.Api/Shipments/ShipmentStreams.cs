@@ -1,9 +1,11 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using JasperFx;
 using Marten;
 using Microsoft.Extensions.Caching.Memory;
 using Npgsql;
 using TrackTrace.Api.Alerts;
+using TrackTrace.Api.Hosting;
 using TrackTrace.Api.Store;
 using TrackTrace.Domain.Alerts;
 using TrackTrace.Domain.Facts;
@@ -65,9 +67,10 @@ public sealed class ShipmentStreams : IAsyncDisposable
         _committers = Enumerable.Range(0, Committers).Select(_ => Task.Run(CommitLoopAsync)).ToArray();
     }
 
+    /// <param name="Caller">The span of the request waiting for this append (null when it is not traced).</param>
     private sealed record PendingAppend(
         Shipment State, IReadOnlyList<object> Events, IReadOnlyList<AlertRaised> Alerts, Action<IDocumentSession>? Alongside,
-        TaskCompletionSource<AppendResult> Done);
+        TaskCompletionSource<AppendResult> Done, Activity? Caller);
 
     public async Task<Shipment?> LoadAsync(string shipmentId, bool fresh, CancellationToken ct)
     {
@@ -126,7 +129,7 @@ public sealed class ShipmentStreams : IAsyncDisposable
     {
         var alerts = await AlertsForAsync(events, ct);
         var done = new TaskCompletionSource<AppendResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_pending.Writer.TryWrite(new PendingAppend(state, events, alerts, alongside, done)))
+        if (!_pending.Writer.TryWrite(new PendingAppend(state, events, alerts, alongside, done, Traced(Activity.Current))))
         {
             throw new ObjectDisposedException(nameof(ShipmentStreams));
         }
@@ -145,7 +148,7 @@ public sealed class ShipmentStreams : IAsyncDisposable
     {
         var alerts = await AlertsForAsync(events, ct);
         await using var session = _store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction, false));
-        return await SaveAsync(session, state, events, alerts, alongside, ct);
+        return await SaveAsync(session, state, events, alerts, alongside, Traced(Activity.Current), ct);
     }
 
     public void Remember(Shipment state) => _states.Set(state.Id, state, Entry);
@@ -181,6 +184,7 @@ public sealed class ShipmentStreams : IAsyncDisposable
                 _pending.Writer.TryWrite(append);
             }
 
+            using var commit = StartCommitSpan(batch);
             if (batch.Count > 1 && await TryCommitTogetherAsync(batch))
             {
                 continue;
@@ -201,7 +205,7 @@ public sealed class ShipmentStreams : IAsyncDisposable
             await using var session = _store.LightweightSession();
             foreach (var append in batch)
             {
-                results.Add(Enlist(session, append.State, append.Events, append.Alerts, append.Alongside));
+                results.Add(Enlist(session, append.State, append.Events, append.Alerts, append.Alongside, append.Caller));
             }
 
             await session.SaveChangesAsync(CancellationToken.None);
@@ -226,7 +230,8 @@ public sealed class ShipmentStreams : IAsyncDisposable
         try
         {
             await using var session = _store.LightweightSession();
-            var result = await SaveAsync(session, append.State, append.Events, append.Alerts, append.Alongside, CancellationToken.None);
+            var result = await SaveAsync(session, append.State, append.Events, append.Alerts, append.Alongside, append.Caller,
+                CancellationToken.None);
             if (result.State is not null)
             {
                 Remember(result.State);
@@ -240,6 +245,36 @@ public sealed class ShipmentStreams : IAsyncDisposable
         }
     }
 
+    private static Activity? Traced(Activity? activity) => activity is { Recorded: true } ? activity : null;
+
+    /// <summary>
+    /// The span of one group commit, linked both ways with the spans of the scans it carries: a
+    /// scan's trace shows which commit made it durable, and the commit shows whom it served.
+    /// </summary>
+    private static Activity? StartCommitSpan(IReadOnlyList<PendingAppend> batch)
+    {
+        var callers = batch.Select(a => a.Caller).OfType<Activity>().ToArray();
+        if (callers.Length == 0)
+        {
+            return null;
+        }
+
+        var commit = Telemetry.Source.StartActivity("group commit", ActivityKind.Internal, parentContext: default,
+            links: callers.Select(c => new ActivityLink(c.Context)));
+        if (commit is null)
+        {
+            return null;
+        }
+
+        commit.SetTag("tracktrace.commit.appends", batch.Count);
+        foreach (var caller in callers)
+        {
+            caller.AddLink(new ActivityLink(commit.Context));
+        }
+
+        return commit;
+    }
+
     /// <summary>The alerts these facts call for that their devices' budgets still allow; most facts call for none.</summary>
     private async Task<IReadOnlyList<AlertRaised>> AlertsForAsync(IReadOnlyList<object> events, CancellationToken ct)
     {
@@ -250,10 +285,18 @@ public sealed class ShipmentStreams : IAsyncDisposable
 
     private static AppendResult Enlist(
         IDocumentSession session, Shipment state, IReadOnlyList<object> events, IReadOnlyList<AlertRaised> alerts,
-        Action<IDocumentSession>? alongside)
+        Action<IDocumentSession>? alongside, Activity? caller)
     {
         var next = events.Aggregate(state, Shipment.Fold);
-        session.Events.Append(state.Id, next.Version, events.ToArray());
+        var appended = session.Events.Append(state.Id, next.Version, events.ToArray());
+        if (caller?.Id is { } traceParent)
+        {
+            foreach (var e in appended.Events)
+            {
+                e.SetHeader(Telemetry.TraceParentHeader, traceParent);
+            }
+        }
+
         session.Store(next);
         foreach (var alert in alerts)
         {
@@ -266,9 +309,9 @@ public sealed class ShipmentStreams : IAsyncDisposable
 
     private async Task<AppendResult> SaveAsync(
         IDocumentSession session, Shipment state, IReadOnlyList<object> events, IReadOnlyList<AlertRaised> alerts,
-        Action<IDocumentSession>? alongside, CancellationToken ct)
+        Action<IDocumentSession>? alongside, Activity? caller, CancellationToken ct)
     {
-        var result = Enlist(session, state, events, alerts, alongside);
+        var result = Enlist(session, state, events, alerts, alongside, caller);
         try
         {
             await session.SaveChangesAsync(ct);

@@ -32,6 +32,11 @@ public static class TrackTraceStore
         // lower-case prefix ("device-", "station-", "alert-") so the key spaces never meet.
         opts.Events.StreamIdentity = StreamIdentity.AsString;
 
+        // A fact carries the trace context of the request that stored it (when traced), so the
+        // message published for it later continues that trace.
+        opts.Events.MetadataConfig.HeadersEnabled = true;
+        opts.OpenTelemetry.TrackConnections = JasperFx.OpenTelemetry.TrackLevel.Normal;
+
         // Read models that must change in the same transaction as their facts.
         opts.Projections.Add(new DeviceProjection(), ProjectionLifecycle.Inline);
         opts.Projections.Add(new StationProjection(), ProjectionLifecycle.Inline);
