@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Prometheus;
@@ -14,6 +15,7 @@ using TrackTrace.Api.Devices;
 using TrackTrace.Api.Messaging;
 using TrackTrace.Api.Security;
 using TrackTrace.Api.Shipments;
+using TrackTrace.Api.Shipments.MonitoringOverdue;
 using TrackTrace.Api.StaffPage;
 using TrackTrace.Api.Store;
 using TrackTrace.Api.Stations;
@@ -39,6 +41,7 @@ public static class TrackTraceApp
         services.Configure<ApiOptions>(config.GetSection("Api"));
         services.Configure<DeviceOptions>(config.GetSection("Devices"));
         services.Configure<WorkflowOptions>(config.GetSection("Workflows"));
+        services.Configure<ShipmentOptions>(config.GetSection("Shipments"));
         services.Configure<RabbitMqOptions>(config.GetSection("RabbitMq"));
         services.AddSingleton<IValidateOptions<RabbitMqOptions>, RabbitMqOptionsValidation>();
         services.Configure<AlertOptions>(config.GetSection("Alerts"));
@@ -46,7 +49,8 @@ public static class TrackTraceApp
         builder.Logging.ClearProviders();
         builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
 
-        services.AddSingleton(TimeProvider.System);
+        // TryAdd: a test host that registered its own clock in the configure callback keeps it.
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => LoadRoutes(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value));
 
         // PostgreSQL: one data source for Marten and for the health check.
@@ -128,6 +132,7 @@ public static class TrackTraceApp
         app.Services.GetRequiredService<RouteCatalog>(); // a bad workflow file stops the service here
         _ = app.Services.GetRequiredService<IOptions<RabbitMqOptions>>().Value; // so does a RabbitMQ URI without credentials
         app.Services.GetRequiredService<DeviceSessions>(); // so does a re-check interval that is not positive
+        app.Services.GetRequiredService<OverdueMonitor>(); // and an overdue check interval that is not
         app.Services.GetRequiredService<ClientCertificateTrust>(); // so do roots and an issuing CA that cannot work
 
         app.UseExceptionHandler();

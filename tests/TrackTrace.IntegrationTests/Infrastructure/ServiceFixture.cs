@@ -21,11 +21,14 @@ public class ServiceFixture : IAsyncLifetime
 
     protected virtual IDictionary<string, string?>? Overrides => null;
 
+    /// <summary>The service's clock; null for the system's.</summary>
+    protected virtual TimeProvider? Clock => null;
+
     public virtual async Task InitializeAsync()
     {
         ConnectionString = await TestEnvironment.CreateDatabaseAsync();
         Broker = await TestEnvironment.CreateVirtualHostAsync();
-        Service = await ServiceInstance.StartAsync(ConnectionString, Broker, Overrides);
+        Service = await ServiceInstance.StartAsync(ConnectionString, Broker, Overrides, clock: Clock);
         Admin = Service.Client(TestPki.Instance.Admin);
         Api = new AdminApi(Admin);
     }

@@ -27,8 +27,10 @@ public sealed class ServiceInstance : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <param name="extend">Maps extra endpoints before the service starts, for tests of a mechanism no shipped endpoint uses yet.</param>
+    /// <param name="clock">The service's clock instead of the system's (a <see cref="TestClock"/>).</param>
     public static async Task<ServiceInstance> StartAsync(
-        string connectionString, Uri broker, IDictionary<string, string?>? overrides = null, Action<WebApplication>? extend = null)
+        string connectionString, Uri broker, IDictionary<string, string?>? overrides = null, Action<WebApplication>? extend = null,
+        TimeProvider? clock = null)
     {
         var pki = TestPki.Instance;
         var settings = new Dictionary<string, string?>
@@ -52,7 +54,14 @@ public sealed class ServiceInstance : IAsyncDisposable
             settings[key] = value;
         }
 
-        var app = TrackTraceApp.Build([], builder => builder.Configuration.AddInMemoryCollection(settings));
+        var app = TrackTraceApp.Build([], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+            if (clock is not null)
+            {
+                builder.Services.AddSingleton(clock);
+            }
+        });
         extend?.Invoke(app);
         await app.StartAsync();
         var addresses = app.Urls.Select(u => new Uri(u)).ToArray();
