@@ -87,7 +87,7 @@ public sealed class BenchRun(BenchOptions o)
     }
 
     /// <summary>Accepted check-ins over HTTPS with client certificates, closed loop or paced.</summary>
-    private async Task<Latencies> ScansAsync(
+    internal async Task<Latencies> ScansAsync(
         IReadOnlyList<Scanner> scanners, ConcurrentQueue<string> pool, int workers, double? rate = null)
     {
         var byType = scanners.GroupBy(s => s.StationType).ToDictionary(g => g.Key, g => g.ToArray());

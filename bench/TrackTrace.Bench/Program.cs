@@ -1,10 +1,17 @@
 using TrackTrace.Bench;
 
 // Usage (scripts/bench.sh runs it): TrackTrace.Bench --api URL --pki DIR [--postgres CONNECTION]
-//   --service-pid PID --start-to-healthy-ms N --out DIR --report BENCHMARKS.md [--quick]
+//   --service-pid PID --start-to-healthy-ms N --out DIR --report BENCHMARKS.md [--quick] [--overdue]
+// --overdue runs only the overdue monitor's scenario (OverdueBench) and writes its own table.
 // Without --postgres the connection string (with its password) comes from ConnectionStrings__Postgres,
 // the service's own variable, so it does not show on a command line.
 var options = BenchOptions.Parse(args);
+if (options.Overdue)
+{
+    await Report.WriteOverdueAsync(options, await new OverdueBench(options).RunAsync());
+    return 0;
+}
+
 var run = new BenchRun(options);
 var results = await run.RunAsync();
 await Report.WriteAsync(options, results);
