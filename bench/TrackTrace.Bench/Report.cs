@@ -57,6 +57,46 @@ public static class Report
             ? existing + $"\n## EPCIS repository\n\n{EpcisStart}\n{table}{EpcisEnd}\n"
             : existing[..(from + EpcisStart.Length)] + "\n" + table + existing[to..];
         await File.WriteAllTextAsync(o.ReportPath, updated);
+        Console.WriteLine($"report: {o.ReportPath}");
+    }
+
+    public const string OverdueStart = "<!-- overdue:start (written by scripts/bench.sh --overdue) -->";
+    public const string OverdueEnd = "<!-- overdue:end -->";
+
+    /// <summary>The overdue monitor's run: JSON beside the others, and its own table in BENCHMARKS.md.</summary>
+    public static async Task WriteOverdueAsync(BenchOptions o, Dictionary<string, object> results)
+    {
+        results["machine"] = await MachineAsync(o);
+        results["mode"] = o.Quick ? "overdue-quick" : "overdue";
+        results["date"] = DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture);
+        Directory.CreateDirectory(o.OutDirectory);
+        var json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true });
+        var file = Path.Combine(o.OutDirectory, $"bench-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{results["mode"]}.json");
+        await File.WriteAllTextAsync(file, json);
+        Console.WriteLine($"results: {file}");
+
+        var r = JsonNode.Parse(json)!;
+        double D(string path) => path.Split('.').Aggregate((JsonNode?)r, (n, p) => n?[p])!.GetValue<double>();
+        var m = r["machine"]!;
+        var table = new StringBuilder()
+            .AppendLine($"Run {r["date"]} ({r["mode"]}, `{Path.GetFileName(file)}`): {m["cpu"]}, {m["cores"]} cores; {m["postgres"]}. " +
+                        "The monitor runs in the load generator's process against the service's database, as a second instance would.")
+            .AppendLine()
+            .AppendLine("| Overdue monitor | Result |")
+            .AppendLine("|---|---|")
+            .AppendLine($"| Sweep with nothing due, {D("openShipments"):0} open shipments | p50 {D("idleSweep.p50Ms"):0.00} ms, max {D("idleSweep.maxMs"):0.00} ms |")
+            .AppendLine($"| Scans over HTTPS (32 connections): alone before, while sweeping back to back ({D("sweepsDuringScans"):0} sweeps), alone after | {D("scansAloneBefore.perSecond"):0}, {D("scansWhileSweeping.perSecond"):0}, {D("scansAlone.perSecond"):0} scans/s (ratio {D("rateRatio"):0.00} to the mean alone); p99 {D("scansAloneBefore.p99Ms"):0.0}, {D("scansWhileSweeping.p99Ms"):0.0}, {D("scansAlone.p99Ms"):0.0} ms |")
+            .AppendLine($"| One sweep recording {D("backlog.shipments"):0} overdue at once | {D("backlog.recorded"):0} recorded in {D("backlog.seconds"):0.0} s ({D("backlog.perSecond"):0}/s) |")
+            .AppendLine($"| Scans meanwhile | {D("backlog.scans.perSecond"):0} scans/s (ratio {D("backlog.rateRatio"):0.00} to the mean alone); p99 {D("backlog.scans.p99Ms"):0.0} ms |")
+            .AppendLine()
+            .ToString();
+        var existing = await File.ReadAllTextAsync(o.ReportPath);
+        var from = existing.IndexOf(OverdueStart, StringComparison.Ordinal);
+        var to = existing.IndexOf(OverdueEnd, StringComparison.Ordinal);
+        var updated = from < 0 || to < from
+            ? existing + $"\n{OverdueStart}\n{table}{OverdueEnd}\n"
+            : existing[..(from + OverdueStart.Length)] + "\n" + table + existing[to..];
+        await File.WriteAllTextAsync(o.ReportPath, updated);
         Console.WriteLine(table);
     }
 

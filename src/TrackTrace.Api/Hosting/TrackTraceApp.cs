@@ -17,6 +17,7 @@ using TrackTrace.Api.Epcis.Exporting;
 using TrackTrace.Api.Messaging;
 using TrackTrace.Api.Security;
 using TrackTrace.Api.Shipments;
+using TrackTrace.Api.Shipments.MonitoringOverdue;
 using TrackTrace.Api.StaffPage;
 using TrackTrace.Api.Store;
 using TrackTrace.Api.Stations;
@@ -42,13 +43,15 @@ public static class TrackTraceApp
         services.Configure<ApiOptions>(config.GetSection("Api"));
         services.Configure<DeviceOptions>(config.GetSection("Devices"));
         services.Configure<WorkflowOptions>(config.GetSection("Workflows"));
+        services.Configure<ShipmentOptions>(config.GetSection("Shipments"));
         services.Configure<RabbitMqOptions>(config.GetSection("RabbitMq"));
         services.AddSingleton<IValidateOptions<RabbitMqOptions>, RabbitMqOptionsValidation>();
         services.Configure<AlertOptions>(config.GetSection("Alerts"));
 
         builder.AddTrackTraceTelemetry();
 
-        services.TryAddSingleton(TimeProvider.System); // tests may bring their own clock
+        // TryAdd: a test host that registered its own clock in the configure callback keeps it.
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => LoadRoutes(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value));
 
         // PostgreSQL: one data source for Marten and for the health check.
@@ -134,6 +137,7 @@ public static class TrackTraceApp
         app.Services.GetRequiredService<RouteCatalog>(); // a bad workflow file stops the service here
         _ = app.Services.GetRequiredService<IOptions<RabbitMqOptions>>().Value; // so does a RabbitMQ URI without credentials
         app.Services.GetRequiredService<DeviceSessions>(); // so does a re-check interval that is not positive
+        app.Services.GetRequiredService<OverdueMonitor>(); // and an overdue check interval that is not
         app.Services.GetRequiredService<ClientCertificateTrust>(); // so do roots and an issuing CA that cannot work
 
         app.UseExceptionHandler();

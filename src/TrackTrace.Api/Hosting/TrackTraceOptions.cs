@@ -71,6 +71,16 @@ public sealed class DeviceOptions
     public TimeSpan StreamRecheckInterval { get; set; } = TimeSpan.FromSeconds(5);
 }
 
+/// <summary>Section "Shipments": how shipments are watched between check-ins.</summary>
+public sealed class ShipmentOptions
+{
+    /// <summary>
+    /// The overdue monitor looks for check-ins past their due time at least this often (positive,
+    /// else the service does not start); each instance looks, one records.
+    /// </summary>
+    public TimeSpan OverdueCheckInterval { get; set; } = TimeSpan.FromSeconds(30);
+}
+
 /// <summary>Section "Workflows": where the route definitions live.</summary>
 public sealed class WorkflowOptions
 {

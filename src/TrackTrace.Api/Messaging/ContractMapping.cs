@@ -29,6 +29,8 @@ public static class ContractMapping
             d.MinCelsius, d.MaxCelsius, d.AllowanceMinutes, d.MinutesOutside, d.BreachedAt)],
         DeliveryRefused d => [new Wire.DeliveryRefused(eventId, d.ShipmentId, d.ScanId, d.StationId, d.DeviceId, d.Reason, d.RefusedAt)],
         ShipmentDelivered d => [new Wire.ShipmentDelivered(eventId, d.ShipmentId, d.ScanId, d.StationId, d.DeviceId, d.DeliveredAt)],
+        CheckInOverdue d => [new Wire.CheckInOverdue(eventId, d.ShipmentId, d.LegNumber, d.LegName, d.ExpectedStationTypes,
+            d.WaitingSince, d.DueAt, d.DetectedAt)],
         ReturnCheckedIn or DeliveryReleased or SensorAttached or SensorDetached => [],
 
         DeviceSuspended d => [new Wire.DeviceSuspended(eventId, d.DeviceId, d.Reason, d.SuspendedBy, d.SuspendedAt)],

@@ -45,6 +45,7 @@ public sealed class IntegrationPublisher : SubscriptionBase
         IncludeType<ColdChainBreached>();
         IncludeType<DeliveryRefused>();
         IncludeType<ShipmentDelivered>();
+        IncludeType<CheckInOverdue>();
         IncludeType<DeviceSuspended>();
         IncludeType<DeviceResumed>();
         IncludeType<AlertRaised>();

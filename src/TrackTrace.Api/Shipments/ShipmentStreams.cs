@@ -9,6 +9,7 @@ using TrackTrace.Api.Hosting;
 using TrackTrace.Api.Store;
 using TrackTrace.Domain.Alerts;
 using TrackTrace.Domain.Facts;
+using TrackTrace.Domain.Routes;
 using TrackTrace.Domain.Shipments;
 
 namespace TrackTrace.Api.Shipments;
@@ -34,7 +35,9 @@ public sealed record AppendResult(AppendOutcome Outcome, Shipment? State);
 /// readings that caused a breach). The last known state of busy shipments is kept in memory; a
 /// stale copy (another instance moved the stream) only costs a version conflict and a reload.
 /// The alerts the facts call for (<see cref="AlertRules"/>, within each device's <see cref="AlertBudget"/>)
-/// are started in the same transaction: an answer that says "an alert was raised" is true.
+/// are started in the same transaction: an answer that says "an alert was raised" is true. Every
+/// snapshot stored carries <see cref="Shipment.NextDueAt"/> from its route, the index the overdue
+/// monitor searches.
 /// </summary>
 /// <remarks>
 /// Group commit: appends that arrive while earlier ones are being committed share the next
@@ -53,17 +56,19 @@ public sealed class ShipmentStreams : IAsyncDisposable
     private readonly IDocumentStore _store;
     private readonly AlertBudget _budget;
     private readonly TimeProvider _clock;
+    private readonly RouteCatalog _routes;
     // Shipments are scanned hours apart in life, so the cache mostly serves bursts (a journey's
     // retries, a dock clearing a trailer); 50,000 recent ones keep memory bounded (about 60 MB).
     private readonly MemoryCache _states = new(new MemoryCacheOptions { SizeLimit = 50_000 });
     private readonly Channel<PendingAppend> _pending = Channel.CreateUnbounded<PendingAppend>();
     private readonly Task[] _committers;
 
-    public ShipmentStreams(IDocumentStore store, AlertBudget budget, TimeProvider clock)
+    public ShipmentStreams(IDocumentStore store, AlertBudget budget, TimeProvider clock, RouteCatalog routes)
     {
         _store = store;
         _budget = budget;
         _clock = clock;
+        _routes = routes;
         _committers = Enumerable.Range(0, Committers).Select(_ => Task.Run(CommitLoopAsync)).ToArray();
     }
 
@@ -102,7 +107,7 @@ public sealed class ShipmentStreams : IAsyncDisposable
     /// <summary>Starts a shipment's stream; false when the id is taken.</summary>
     public async Task<bool> StartAsync(ShipmentRegistered registered, CancellationToken ct)
     {
-        var state = Shipment.Create(registered);
+        var state = Scheduled(Shipment.Create(registered));
         try
         {
             await using var session = _store.LightweightSession();
@@ -283,11 +288,15 @@ public sealed class ShipmentStreams : IAsyncDisposable
         return wanted.Length == 0 ? [] : await _budget.AdmitAsync(wanted, ct);
     }
 
-    private static AppendResult Enlist(
+    /// <summary>The snapshot with its next due time: the fold needs no route, the write path adds what needs one.</summary>
+    private Shipment Scheduled(Shipment state) =>
+        state with { NextDueAt = ShipmentSchedule.NextDue(state, _routes.Get(state.RouteId)) };
+
+    private AppendResult Enlist(
         IDocumentSession session, Shipment state, IReadOnlyList<object> events, IReadOnlyList<AlertRaised> alerts,
         Action<IDocumentSession>? alongside, Activity? caller)
     {
-        var next = events.Aggregate(state, Shipment.Fold);
+        var next = Scheduled(events.Aggregate(state, Shipment.Fold));
         var appended = session.Events.Append(state.Id, next.Version, events.ToArray());
         if (caller?.Id is { } traceParent)
         {

@@ -8,8 +8,9 @@ public static class AlertTypes
     public const string ColdChainBreach = "cold-chain-breach";
     public const string DeliveryRefused = "delivery-refused";
     public const string DeviceRejected = "device-rejected";
+    public const string CheckInOverdue = "check-in-overdue";
 
-    public static readonly IReadOnlyList<string> All = [OutOfSequence, ColdChainBreach, DeliveryRefused, DeviceRejected];
+    public static readonly IReadOnlyList<string> All = [OutOfSequence, ColdChainBreach, DeliveryRefused, DeviceRejected, CheckInOverdue];
 }
 
 // Each alert is its own small stream (key alert-{guid}): raised once, acknowledged by a person.

@@ -19,6 +19,7 @@ export const typeLabels = {
   'cold-chain-breach': 'Cold-chain breach',
   'delivery-refused': 'Delivery refused',
   'device-rejected': 'Device rejected',
+  'check-in-overdue': 'Check-in overdue',
 };
 
 /** Opens the event stream and keeps the header's unacknowledged count current. */
@@ -118,7 +119,7 @@ async function acknowledge(alert, button, item) {
 }
 
 const tone = (type) => ({
-  'out-of-sequence': 'warn', 'cold-chain-breach': 'danger', 'delivery-refused': 'danger',
+  'out-of-sequence': 'warn', 'cold-chain-breach': 'danger', 'delivery-refused': 'danger', 'check-in-overdue': 'danger',
 }[type] ?? 'neutral');
 
 /** One alert with its Acknowledge button (or who acknowledged it and when). */
