@@ -6,11 +6,15 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Prometheus;
 using TrackTrace.Api.Alerts;
 using TrackTrace.Api.Devices;
+using TrackTrace.Api.Devices.EnrollingWithToken;
+using TrackTrace.Api.Devices.Est;
+using TrackTrace.Api.Devices.RenewingCertificate;
 using TrackTrace.Api.Messaging;
 using TrackTrace.Api.Security;
 using TrackTrace.Api.Shipments;
@@ -46,7 +50,8 @@ public static class TrackTraceApp
         builder.Logging.ClearProviders();
         builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
 
-        services.AddSingleton(TimeProvider.System);
+        // TryAdd: a test may give the service a clock of its own (configure runs first).
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => LoadRoutes(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value));
 
         // PostgreSQL: one data source for Marten and for the health check.
@@ -84,12 +89,21 @@ public static class TrackTraceApp
         services.AddSingleton(sp => new StoreNames(sp.GetRequiredService<IDocumentStore>().Options));
         services.AddSingleton<DeviceDirectory>();
         services.AddSingleton<DeviceRegistry>();
+        services.AddSingleton<WindowedAlerts>();
         services.AddSingleton<DeviceRejectionAlerts>();
+        services.AddSingleton<CertificateSuccession>();
         services.AddSingleton<DeviceGate>();
         services.AddSingleton<DeviceSessions>();
         services.AddSingleton<DeviceActivity>();
         services.AddHostedService(sp => sp.GetRequiredService<DeviceActivity>());
         services.AddHostedService<AdminBootstrap>();
+
+        // Devices that hold their own keys: EST enrollment with a one-time token, renewal over mTLS.
+        services.AddSingleton<DeviceCertificateIssuer>();
+        services.AddSingleton<SimpleEnrollHandler>();
+        services.AddSingleton<SimpleReenrollHandler>();
+        services.AddSingleton<RenewalGraceSweep>();
+        services.AddHostedService(sp => sp.GetRequiredService<RenewalGraceSweep>());
         services.AddAuthentication(DeviceAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, DeviceAuthenticationHandler>(DeviceAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
@@ -110,15 +124,29 @@ public static class TrackTraceApp
         {
             var api = context.Configuration.GetSection("Api").Get<ApiOptions>() ?? new ApiOptions();
             var serverCertificate = X509Certificate2.CreateFromPemFile(api.ServerCertificate, api.ServerKey);
-            kestrel.Listen(IPAddress.Parse(api.ListenAddress), api.HttpsPort, listen => listen.UseHttps(https =>
+            kestrel.Listen(IPAddress.Parse(api.ListenAddress), api.HttpsPort, listen =>
             {
-                https.ServerCertificate = serverCertificate;
-                https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
-                https.CheckCertificateRevocation = false;
-                var validator = kestrel.ApplicationServices.GetRequiredService<ClientCertificateValidator>();
-                https.ClientCertificateValidation = (certificate, _, _) => validator.Validate(certificate);
-            }));
-            kestrel.Listen(IPAddress.Loopback, api.HealthPort);
+                listen.Use(Listeners.Mark(Listener.Api));
+                listen.UseHttps(https =>
+                {
+                    https.ServerCertificate = serverCertificate;
+                    https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+                    https.CheckCertificateRevocation = false;
+                    var validator = kestrel.ApplicationServices.GetRequiredService<ClientCertificateValidator>();
+                    https.ClientCertificateValidation = (certificate, _, _) => validator.Validate(certificate);
+                });
+            });
+            // EST enrollment: the same server certificate, no client certificate (the device has none yet).
+            kestrel.Listen(IPAddress.Parse(api.ListenAddress), api.EnrollmentPort, listen =>
+            {
+                listen.Use(Listeners.Mark(Listener.Enrollment));
+                listen.UseHttps(https =>
+                {
+                    https.ServerCertificate = serverCertificate;
+                    https.ClientCertificateMode = ClientCertificateMode.NoCertificate;
+                });
+            });
+            kestrel.Listen(IPAddress.Loopback, api.HealthPort, listen => listen.Use(Listeners.Mark(Listener.Operational)));
         });
 
         // A webhook that cannot be trusted stops the service here, before anything starts.
@@ -129,6 +157,10 @@ public static class TrackTraceApp
         _ = app.Services.GetRequiredService<IOptions<RabbitMqOptions>>().Value; // so does a RabbitMQ URI without credentials
         app.Services.GetRequiredService<DeviceSessions>(); // so does a re-check interval that is not positive
         app.Services.GetRequiredService<ClientCertificateTrust>(); // so do roots and an issuing CA that cannot work
+        if (app.Services.GetRequiredService<IOptions<DeviceOptions>>().Value.Problems().ToArray() is { Length: > 0 } problems)
+        {
+            throw new InvalidOperationException(string.Join(Environment.NewLine, problems)); // and lifetimes that are not positive
+        }
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -150,6 +182,7 @@ public static class TrackTraceApp
         api.MapDevices();
         api.MapAlerts();
         app.MapStaffPage();
+        app.MapEst();
         return app;
     }
 
@@ -160,20 +193,31 @@ public static class TrackTraceApp
 }
 
 /// <summary>
-/// The loopback HTTP port serves only /health and /metrics; the mTLS port serves everything else.
+/// Every path belongs to one listener, and every other listener answers it 404: the loopback HTTP
+/// port serves only /health and /metrics, the enrollment port only EST's cacerts and simpleenroll,
+/// and the mTLS port everything else. So the API is never reachable without a client certificate,
+/// and nothing but enrollment is reachable through the enrollment port.
 /// </summary>
 internal static class PortSeparation
 {
+    public static Listener Owner(PathString path) =>
+        path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics") ? Listener.Operational
+        : EstEndpoints.EnrollmentListenerPaths.Any(p => path.Equals(p, StringComparison.OrdinalIgnoreCase)) ? Listener.Enrollment
+        : Listener.Api;
+
     public static Task Middleware(HttpContext context, Func<Task> next)
     {
-        var operational = context.Request.Path.StartsWithSegments("/health") ||
-                          context.Request.Path.StartsWithSegments("/metrics");
-        if (operational == context.Request.IsHttps)
+        var owner = Owner(context.Request.Path);
+        if (owner != Listeners.Of(context))
         {
-            return Problems.Write(context, StatusCodes.Status404NotFound, "not-found", "Not found",
-                operational
-                    ? "Health and metrics are served on the loopback HTTP port only."
-                    : "The API is served over mutual TLS only (https, port 8443 by default).");
+            return Problems.Write(context, StatusCodes.Status404NotFound, "not-found", "Not found", owner switch
+            {
+                Listener.Operational => "Health and metrics are served on the loopback HTTP port only.",
+                Listener.Enrollment => $"{context.Request.Path} is served on the EST enrollment port only (https, port 8444 by default).",
+                Listener.Api => "The API is served over mutual TLS only (https, port 8443 by default); " +
+                                $"the enrollment port serves {string.Join(" and ", EstEndpoints.EnrollmentListenerPaths)} only.",
+                _ => throw new ArgumentOutOfRangeException(nameof(context), owner, "not a listener"),
+            });
         }
 
         return next();

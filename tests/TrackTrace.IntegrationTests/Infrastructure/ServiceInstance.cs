@@ -15,20 +15,27 @@ public sealed class ServiceInstance : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private ServiceInstance(WebApplication app, Uri api, Uri health)
+    private ServiceInstance(WebApplication app, Uri api, Uri enrollment, Uri health)
     {
         _app = app;
         ApiAddress = api;
+        EnrollmentAddress = enrollment;
         HealthAddress = health;
     }
 
     public Uri ApiAddress { get; }
+
+    /// <summary>The EST enrollment listener: server TLS, no client certificate.</summary>
+    public Uri EnrollmentAddress { get; }
+
     public Uri HealthAddress { get; }
     public IServiceProvider Services => _app.Services;
 
     /// <param name="extend">Maps extra endpoints before the service starts, for tests of a mechanism no shipped endpoint uses yet.</param>
+    /// <param name="services">Registers services before the service's own, e.g. a <see cref="TimeProvider"/> the test moves.</param>
     public static async Task<ServiceInstance> StartAsync(
-        string connectionString, Uri broker, IDictionary<string, string?>? overrides = null, Action<WebApplication>? extend = null)
+        string connectionString, Uri broker, IDictionary<string, string?>? overrides = null, Action<WebApplication>? extend = null,
+        Action<IServiceCollection>? services = null)
     {
         var pki = TestPki.Instance;
         var settings = new Dictionary<string, string?>
@@ -37,6 +44,7 @@ public sealed class ServiceInstance : IAsyncDisposable
             ["RabbitMq:Uri"] = broker.ToString(),
             ["Api:ListenAddress"] = "127.0.0.1",
             ["Api:HttpsPort"] = "0",
+            ["Api:EnrollmentPort"] = "0",
             ["Api:HealthPort"] = "0",
             ["Api:ServerCertificate"] = pki.ServerCertificatePath,
             ["Api:ServerKey"] = pki.ServerKeyPath,
@@ -52,15 +60,26 @@ public sealed class ServiceInstance : IAsyncDisposable
             settings[key] = value;
         }
 
-        var app = TrackTraceApp.Build([], builder => builder.Configuration.AddInMemoryCollection(settings));
+        var app = TrackTraceApp.Build([], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+            services?.Invoke(builder.Services);
+        });
         extend?.Invoke(app);
         await app.StartAsync();
         var addresses = app.Urls.Select(u => new Uri(u)).ToArray();
-        var api = addresses.Single(a => a.Scheme == "https");
+        // Kestrel lists its listeners in the order they were configured: the mTLS API, then enrollment.
+        var https = addresses.Where(a => a.Scheme == "https").ToArray();
+        Assert.Equal(2, https.Length);
         var health = addresses.Single(a => a.Scheme == "http");
         // The server certificate names localhost and 127.0.0.1; use the name, as scanners do.
-        return new ServiceInstance(app, new UriBuilder(api) { Host = "localhost" }.Uri, health);
+        return new ServiceInstance(app, new UriBuilder(https[0]) { Host = "localhost" }.Uri,
+            new UriBuilder(https[1]) { Host = "localhost" }.Uri, health);
     }
+
+    /// <summary>A client of the enrollment listener: verifies the server against the root, presents nothing.</summary>
+    public HttpClient EnrollmentClient() =>
+        new(TrustedChannel.CreateHandler(TestPki.Instance.Ca, null)) { BaseAddress = EnrollmentAddress };
 
     public HttpClient Client(X509Certificate2? certificate) =>
         TrustedChannel.CreateClient(ApiAddress, TestPki.Instance.Ca, certificate);
