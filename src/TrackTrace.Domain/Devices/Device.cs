@@ -56,6 +56,11 @@ public sealed record Device
     /// <summary>The latest enrollment token, whatever became of it; null when none was ever issued.</summary>
     public EnrollmentToken? Enrollment { get; init; }
 
+    /// <summary>The tokens before it (at most <see cref="PastTokensKept"/>), so one presented again is refused as what it is: used or voided.</summary>
+    public IReadOnlyList<EnrollmentToken> PastTokens { get; init; } = [];
+
+    public const int PastTokensKept = 10;
+
     /// <summary>When the last <see cref="EnrollmentRefused"/> was recorded (repeats are recorded at most once per window).</summary>
     public DateTimeOffset? LastEnrollmentRefusalAt { get; init; }
 
@@ -144,6 +149,9 @@ public sealed record Device
         (_, EnrollmentTokenIssued e) => state with
         {
             Enrollment = new EnrollmentToken(e.TokenSha256, e.IssuedAt, e.ExpiresAt, EnrollmentTokenState.Live, 0),
+            PastTokens = state.Enrollment is { } replaced
+                ? [.. state.PastTokens.TakeLast(PastTokensKept - 1), replaced.State == EnrollmentTokenState.Live ? replaced with { State = EnrollmentTokenState.Voided } : replaced]
+                : state.PastTokens,
             UpdatedAt = e.IssuedAt,
         },
         (_, EnrollmentTokenVoided e) => state with

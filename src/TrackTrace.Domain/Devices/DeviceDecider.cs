@@ -114,22 +114,24 @@ public static class DeviceDecider
     public static Decision AuthorizeEnrollment(Device device, EnrollmentAttempt attempt)
     {
         var token = device.Enrollment;
-        var matches = token is not null && SameHash(token.TokenSha256, attempt.PresentedTokenSha256);
-        var (reason, refusal) = matches switch
+        // Every token is compared, so the time taken says nothing about which one (if any) matched.
+        var matched = device.PastTokens.Prepend(token).OfType<EnrollmentToken>()
+            .Select(t => SameHash(t.TokenSha256, attempt.PresentedTokenSha256) ? t : null).ToArray().FirstOrDefault(t => t is not null);
+        var (reason, refusal) = matched switch
         {
-            false => (EnrollmentRefusalReasons.TokenWrong, EnrollmentRefusals.InvalidCredentials()),
-            true when token!.State == EnrollmentTokenState.Used => (EnrollmentRefusalReasons.TokenUsed, EnrollmentRefusals.TokenUsed(device.DeviceId)),
-            true when token!.State == EnrollmentTokenState.Voided => (EnrollmentRefusalReasons.TokenVoided, EnrollmentRefusals.TokenVoided(device.DeviceId)),
-            true when !token!.IsLive(attempt.At) => (EnrollmentRefusalReasons.TokenExpired, EnrollmentRefusals.TokenExpired(device.DeviceId, token.ExpiresAt)),
-            true when device.Status == DeviceStatus.Suspended => (EnrollmentRefusalReasons.DeviceSuspended, EnrollmentRefusals.Suspended(device.DeviceId)),
-            true => (null, null),
+            null => (EnrollmentRefusalReasons.TokenWrong, EnrollmentRefusals.InvalidCredentials()),
+            { State: EnrollmentTokenState.Used } => (EnrollmentRefusalReasons.TokenUsed, EnrollmentRefusals.TokenUsed(device.DeviceId)),
+            { State: EnrollmentTokenState.Voided } => (EnrollmentRefusalReasons.TokenVoided, EnrollmentRefusals.TokenVoided(device.DeviceId)),
+            _ when !matched.IsLive(attempt.At) => (EnrollmentRefusalReasons.TokenExpired, EnrollmentRefusals.TokenExpired(device.DeviceId, matched.ExpiresAt)),
+            _ when device.Status == DeviceStatus.Suspended => (EnrollmentRefusalReasons.DeviceSuspended, EnrollmentRefusals.Suspended(device.DeviceId)),
+            _ => (null, null),
         };
         if (refusal is null)
         {
             return Decision.Unchanged;
         }
 
-        var guessedAtLiveToken = !matches && token is not null && token.IsLive(attempt.At);
+        var guessedAtLiveToken = matched is null && token is not null && token.IsLive(attempt.At);
         var recordedLately = device.LastEnrollmentRefusalAt is { } last && attempt.At - last < attempt.RecordRepeatsEvery;
         if (!guessedAtLiveToken && recordedLately)
         {

@@ -82,7 +82,9 @@ public sealed class EnrollmentSpecs
             .Then(typeof(EnrollmentTokenVoided), typeof(EnrollmentTokenIssued));
 
         var state = reissued.State;
-        Assert.Equal("enrollment-credentials-invalid", DeviceDecider.AuthorizeEnrollment(state, Attempt(Token, 7)).Refusal?.Code);
+        var old = DeviceDecider.AuthorizeEnrollment(state, Attempt(Token, 7));
+        Assert.Equal("enrollment-token-voided", old.Refusal?.Code);
+        Assert.Equal(0, old.Events.Aggregate(state, Device.Fold).Enrollment?.WrongAttempts); // a known token is no guess
         Assert.Null(DeviceDecider.AuthorizeEnrollment(state, Attempt(newer, 7)).Refusal);
     }
 
@@ -182,6 +184,8 @@ public sealed class EnrollmentSpecs
             .Then(typeof(EnrollmentCompleted));
 
         Assert.Equal(["cert-1", "cert-2"], spec.State.Certificates.Select(c => c.Fingerprint));
+        Assert.Equal("enrollment-token-used", DeviceDecider.AuthorizeEnrollment(spec.State,
+            new EnrollmentAttempt(Token, null, RegisteredAt.AddDays(4), Window)).Refusal?.Code); // the first token, replayed
     }
 
     [Fact]
