@@ -144,6 +144,9 @@ public static class TrackTraceApp
                 {
                     https.ServerCertificate = serverCertificate;
                     https.ClientCertificateMode = ClientCertificateMode.NoCertificate;
+                    // No resumption here: a client could otherwise resume a session of the mTLS port, whose
+                    // client certificate this listener, asking for none, would then refuse to validate.
+                    https.OnAuthenticate = (_, options) => options.AllowTlsResume = false;
                 });
             });
             kestrel.Listen(IPAddress.Loopback, api.HealthPort, listen => listen.Use(Listeners.Mark(Listener.Operational)));
