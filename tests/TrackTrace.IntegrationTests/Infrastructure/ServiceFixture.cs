@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace TrackTrace.IntegrationTests.Infrastructure;
 
@@ -21,11 +22,16 @@ public class ServiceFixture : IAsyncLifetime
 
     protected virtual IDictionary<string, string?>? Overrides => null;
 
+    /// <summary>Services registered before the service's own (which then keep them), e.g. a clock the test moves.</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
     public virtual async Task InitializeAsync()
     {
         ConnectionString = await TestEnvironment.CreateDatabaseAsync();
         Broker = await TestEnvironment.CreateVirtualHostAsync();
-        Service = await ServiceInstance.StartAsync(ConnectionString, Broker, Overrides);
+        Service = await ServiceInstance.StartAsync(ConnectionString, Broker, Overrides, services: ConfigureServices);
         Admin = Service.Client(TestPki.Instance.Admin);
         Api = new AdminApi(Admin);
     }
