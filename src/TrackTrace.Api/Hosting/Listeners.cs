@@ -38,3 +38,61 @@ public static class Listeners
     public static Listener Of(HttpContext context) =>
         context.Features.Get<ListenerFeature>()?.Listener ?? (context.Request.IsHttps ? Listener.Api : Listener.Operational);
 }
+
+/// <summary>
+/// Admission to the enrollment listener's TLS handshakes: at most a few per core at once, the rest
+/// wait (holding nothing but their socket) before theirs starts. A fleet powered on at once would
+/// otherwise start thousands of handshakes together, each slowed past Kestrel's handshake timeout
+/// by the others, and finish none: work thrown away and retried. The slot is given back as soon as
+/// the handshake is done (or failed), not held for the connection.
+/// </summary>
+public sealed class HandshakeAdmission(int atOnce)
+{
+    private readonly SemaphoreSlim _slots = new(atOnce, atOnce);
+
+    public static HandshakeAdmission PerCore(int perCore) => new(Math.Max(1, Environment.ProcessorCount * perCore));
+
+    /// <summary>Before UseHttps: wait for a slot.</summary>
+    public Func<ConnectionDelegate, ConnectionDelegate> BeforeHandshake => next => async connection =>
+    {
+        try
+        {
+            await _slots.WaitAsync(connection.ConnectionClosed);
+        }
+        catch (OperationCanceledException)
+        {
+            return; // the client gave up waiting
+        }
+
+        var slot = new Slot(_slots);
+        connection.Features.Set(slot);
+        try
+        {
+            await next(connection);
+        }
+        finally
+        {
+            slot.Release();
+        }
+    };
+
+    /// <summary>After UseHttps: the handshake is done, let the next one start.</summary>
+    public static Func<ConnectionDelegate, ConnectionDelegate> AfterHandshake => next => connection =>
+    {
+        connection.Features.Get<Slot>()?.Release();
+        return next(connection);
+    };
+
+    private sealed class Slot(SemaphoreSlim slots)
+    {
+        private int _released;
+
+        public void Release()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                slots.Release();
+            }
+        }
+    }
+}

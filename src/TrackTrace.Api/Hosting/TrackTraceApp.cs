@@ -104,6 +104,7 @@ public static class TrackTraceApp
         services.AddSingleton<SimpleReenrollHandler>();
         services.AddSingleton<RenewalGraceSweep>();
         services.AddHostedService(sp => sp.GetRequiredService<RenewalGraceSweep>());
+        services.AddEstConcurrencyLimit(config.GetSection("Devices").Get<DeviceOptions>() ?? new DeviceOptions());
         services.AddAuthentication(DeviceAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, DeviceAuthenticationHandler>(DeviceAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
@@ -137,9 +138,11 @@ public static class TrackTraceApp
                 });
             });
             // EST enrollment: the same server certificate, no client certificate (the device has none yet).
+            var admission = HandshakeAdmission.PerCore(4);
             kestrel.Listen(IPAddress.Parse(api.ListenAddress), api.EnrollmentPort, listen =>
             {
                 listen.Use(Listeners.Mark(Listener.Enrollment));
+                listen.Use(admission.BeforeHandshake);
                 listen.UseHttps(https =>
                 {
                     https.ServerCertificate = serverCertificate;
@@ -148,6 +151,7 @@ public static class TrackTraceApp
                     // client certificate this listener, asking for none, would then refuse to validate.
                     https.OnAuthenticate = (_, options) => options.AllowTlsResume = false;
                 });
+                listen.Use(HandshakeAdmission.AfterHandshake);
             });
             kestrel.Listen(IPAddress.Loopback, api.HealthPort, listen => listen.Use(Listeners.Mark(Listener.Operational)));
         });
@@ -173,6 +177,7 @@ public static class TrackTraceApp
         // After both: a device that may not act at all is refused as such before its request is judged.
         app.Use(StateChangeGuard.Middleware);
         app.Use(DeviceSessions.Middleware);
+        app.UseRateLimiter();
 
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthResponse.Write }).AllowAnonymous();
         app.MapMetrics("/metrics").AllowAnonymous();

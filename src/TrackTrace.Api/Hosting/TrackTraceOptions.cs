@@ -88,6 +88,15 @@ public sealed class DeviceOptions
     /// <summary>How often the service looks for renewed certificates whose grace has ended, to record their retirement.</summary>
     public TimeSpan RenewalSweepInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// EST enrollments and renewals handled at once; more wait in a queue of <see cref="EnrollmentQueue"/>,
+    /// beyond which they are answered 503 with Retry-After. A fleet switched on at once is then served
+    /// in turn instead of all at once and none in time.
+    /// </summary>
+    public int EnrollmentConcurrency { get; set; } = 16;
+
+    public int EnrollmentQueue { get; set; } = 10_000;
+
     /// <summary>The time spans above that must be positive, named as in the configuration, for the start-up check.</summary>
     public IEnumerable<string> Problems()
     {
@@ -102,6 +111,11 @@ public sealed class DeviceOptions
             {
                 yield return $"Devices:{name} must be a positive time span (e.g. 1.00:00:00 for a day), not {value}";
             }
+        }
+
+        if (EnrollmentConcurrency < 1 || EnrollmentQueue < 0)
+        {
+            yield return $"Devices:EnrollmentConcurrency must be at least 1 and Devices:EnrollmentQueue at least 0, not {EnrollmentConcurrency} and {EnrollmentQueue}";
         }
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.RateLimiting;
 using TrackTrace.Api.Devices.EnrollingWithToken;
 using TrackTrace.Api.Devices.RenewingCertificate;
 using TrackTrace.Api.Hosting;
@@ -20,6 +21,9 @@ public static class EstEndpoints
     public const string SimpleEnrollPath = Root + "/simpleenroll";
     public const string SimpleReenrollPath = Root + "/simplereenroll";
 
+    /// <summary>The concurrency limit of simpleenroll and simplereenroll (Devices:EnrollmentConcurrency, :EnrollmentQueue).</summary>
+    public const string ConcurrencyPolicy = "est";
+
     /// <summary>The paths served on the enrollment listener, and nowhere else.</summary>
     public static readonly IReadOnlyList<string> EnrollmentListenerPaths = [CaCertsPath, SimpleEnrollPath];
 
@@ -28,9 +32,9 @@ public static class EstEndpoints
         var est = app.MapGroup(Root).WithTags("EST");
         est.MapGet("/cacerts", CaCerts).AllowAnonymous()
             .WithSummary("The issuing CA and its root as certs-only PKCS#7, base64 (enrollment port, no client certificate)");
-        est.MapPost("/simpleenroll", SimpleEnroll).AllowAnonymous().AcceptsContentTypes(EstMediaTypes.Pkcs10)
+        est.MapPost("/simpleenroll", SimpleEnroll).AllowAnonymous().AcceptsContentTypes(EstMediaTypes.Pkcs10).RequireRateLimiting(ConcurrencyPolicy)
             .WithSummary("Enroll with Authorization: Basic base64(deviceId:token) and a base64 DER PKCS#10 body (enrollment port)");
-        est.MapPost("/simplereenroll", SimpleReenroll).AcceptsContentTypes(EstMediaTypes.Pkcs10)
+        est.MapPost("/simplereenroll", SimpleReenroll).AcceptsContentTypes(EstMediaTypes.Pkcs10).RequireRateLimiting(ConcurrencyPolicy)
             .WithSummary("Renew: a base64 DER PKCS#10 for a new key, sent with the current client certificate (any device role)");
     }
 
@@ -74,6 +78,27 @@ public static class EstEndpoints
         using var issued = outcome.Certificate!;
         return EstWire.Certificate(http, issued, issuer.Chain);
     }
+
+    /// <summary>
+    /// At most Devices:EnrollmentConcurrency signings and binds at a time, the rest queued: each holds
+    /// a PostgreSQL connection while it runs, and a fleet powered on at once must not take them all.
+    /// </summary>
+    public static IServiceCollection AddEstConcurrencyLimit(this IServiceCollection services, DeviceOptions options) =>
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.AddConcurrencyLimiter(ConcurrencyPolicy, o =>
+            {
+                o.PermitLimit = options.EnrollmentConcurrency;
+                o.QueueLimit = options.EnrollmentQueue;
+                o.QueueProcessingOrder = System.Threading.RateLimiting.QueueProcessingOrder.OldestFirst;
+            });
+            limiter.OnRejected = async (context, ct) =>
+            {
+                context.HttpContext.Response.Headers.RetryAfter = "5";
+                await Problems.Write(context.HttpContext, StatusCodes.Status503ServiceUnavailable, "enrollment-busy", "Enrollment busy",
+                    "Too many enrollments are waiting; retry after the seconds in Retry-After. Nothing was changed.");
+            };
+        });
 
     private static IResult Unavailable() => Problems.Result(StatusCodes.Status503ServiceUnavailable, "enrollment-unavailable",
         "Enrollment unavailable",
