@@ -3,25 +3,29 @@
 # Starts the infrastructure and the service in Release on a fresh database (tracktrace_bench,
 # ports 9443/9080 so a running dev service is left alone), runs bench/TrackTrace.Bench, writes
 # bench/results/*.json and the results table of BENCHMARKS.md. Not a test; CI does not run it.
-# Usage: scripts/bench.sh [--quick] [--epcis | --overdue]
-#   --quick    a smoke run of every scenario, under 3 minutes
-#   --epcis    the EPCIS repository's scenarios instead (capture throughput, MATCH_anyEPC over 1M stored events)
-#   --overdue  only the overdue monitor's cost with 100,000 open shipments (about 4 minutes; with
-#              --quick 20,000): its own table in BENCHMARKS.md
+# Usage: scripts/bench.sh [--quick] [--epcis | --overdue | --enrollment]
+#   --quick       a smoke run of every scenario, under 3 minutes
+#   --epcis       the EPCIS repository's scenarios instead (capture throughput, MATCH_anyEPC over 1M stored events)
+#   --overdue     only the overdue monitor's cost with 100,000 open shipments (about 4 minutes; with
+#                 --quick 20,000): its own table in BENCHMARKS.md
+#   --enrollment  only the EST enrollment scenarios (enrollments/s, a fleet of 10,000 at once), about 2 minutes;
+#                 their own table in BENCHMARKS.md
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$ROOT"
 QUICK=()
 OVERDUE=()
+ENROLLMENT=()
 for arg in "$@"; do
   case $arg in
     --quick | --epcis) QUICK+=("$arg") ;;
     --overdue) OVERDUE=(--overdue) ;;
-    *) echo "bench: unknown argument $arg (use --quick, --epcis, --overdue)" >&2; exit 2 ;;
+    --enrollment) ENROLLMENT=(--enrollment https://localhost:9444/) ;;
+    *) echo "bench: unknown argument $arg (use --quick, --epcis, --overdue, --enrollment)" >&2; exit 2 ;;
   esac
 done
 
-for port in 9443 9080; do
+for port in 9443 9444 9080; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "bench: port $port is in use (another benchmark still running?); stop it first" >&2
     exit 1
@@ -46,7 +50,7 @@ PGPASSFILE="$ROOT/.tracktrace/pgpass" "$PSQL" -X -q -h 127.0.0.1 -p "$PG_PORT" -
 BENCH_DB="${ADMIN_DB/Database=postgres/Database=tracktrace_bench};No Reset On Close=true;Maximum Pool Size=200"
 
 export ConnectionStrings__Postgres="$BENCH_DB" RabbitMq__Uri="$TRACKTRACE_RABBITMQ"
-export Api__HttpsPort=9443 Api__HealthPort=9080 Api__ListenAddress=127.0.0.1
+export Api__HttpsPort=9443 Api__EnrollmentPort=9444 Api__HealthPort=9080 Api__ListenAddress=127.0.0.1
 # Two malloc arenas instead of one per thread: the TLS connections' native buffers otherwise
 # fragment into many arenas, and resident memory grows without the service using it.
 export MALLOC_ARENA_MAX=2
@@ -73,4 +77,4 @@ echo "bench: service healthy after ${HEALTHY_MS} ms (pid $SERVICE)"
 # The connection string reaches the load generator as ConnectionStrings__Postgres (exported above).
 dotnet bench/TrackTrace.Bench/bin/Release/net10.0/TrackTrace.Bench.dll --api https://localhost:9443/ --pki "$PKI" \
   --service-pid "$SERVICE" --start-to-healthy-ms "$HEALTHY_MS" \
-  --out bench/results --report BENCHMARKS.md "${QUICK[@]}" "${OVERDUE[@]}"
+  --out bench/results --report BENCHMARKS.md "${QUICK[@]}" "${OVERDUE[@]}" "${ENROLLMENT[@]}"

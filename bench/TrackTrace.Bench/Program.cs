@@ -4,12 +4,19 @@ using TrackTrace.Bench;
 //   --service-pid PID --start-to-healthy-ms N --out DIR --report BENCHMARKS.md [--quick]
 //   [--epcis]: the EPCIS repository's scenarios instead (capture throughput, MATCH_anyEPC over 1M events)
 //   [--overdue]: only the overdue monitor's scenario (OverdueBench), with its own table
+//   [--enrollment URL]: only the EST enrollment scenarios against that port (EnrollmentRun), with their own table
 // Without --postgres the connection string (with its password) comes from ConnectionStrings__Postgres,
 // the service's own variable, so it does not show on a command line.
 var options = BenchOptions.Parse(args);
 if (options.Epcis)
 {
     await Report.WriteEpcisAsync(options, await new EpcisBench(options).RunAsync());
+    return 0;
+}
+
+if (options.Enrollment is not null)
+{
+    await Report.WriteEnrollmentAsync(options, await new EnrollmentRun(options).RunAsync());
     return 0;
 }
 

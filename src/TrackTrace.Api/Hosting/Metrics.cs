@@ -10,6 +10,9 @@ public static class Metrics
     public static readonly Counter<long> ScansAccepted = Meter.CreateCounter<long>("tracktrace_scans_accepted");
     public static readonly Counter<long> ScansOutOfSequence = Meter.CreateCounter<long>("tracktrace_scans_out_of_sequence");
     public static readonly Counter<long> DeviceRejections = Meter.CreateCounter<long>("tracktrace_device_rejections");
+    public static readonly Counter<long> Enrollments = Meter.CreateCounter<long>("tracktrace_est_enrollments");
+    public static readonly Counter<long> EnrollmentsRefused = Meter.CreateCounter<long>("tracktrace_est_enrollments_refused");
+    public static readonly Counter<long> Renewals = Meter.CreateCounter<long>("tracktrace_est_renewals");
     public static readonly Counter<long> HandshakesRefused = Meter.CreateCounter<long>("tracktrace_tls_handshakes_refused");
     public static readonly Counter<long> ReadingsStored = Meter.CreateCounter<long>("tracktrace_readings_stored");
     public static readonly Counter<long> CheckInsOverdue = Meter.CreateCounter<long>("tracktrace_check_ins_overdue");

@@ -36,6 +36,8 @@ public static class ContractMapping
         DeviceSuspended d => [new Wire.DeviceSuspended(eventId, d.DeviceId, d.Reason, d.SuspendedBy, d.SuspendedAt)],
         DeviceResumed d => [new Wire.DeviceResumed(eventId, d.DeviceId, d.Reason, d.ResumedBy, d.ResumedAt)],
         DeviceEnrolled or DeviceCertificateBound or DeviceCertificateRetired or DeviceAttributesChanged => [],
+        DeviceRegistered or EnrollmentTokenIssued or EnrollmentTokenVoided or EnrollmentCompleted or EnrollmentRefused
+            or DeviceCertificateRenewed => [],
 
         AlertRaised d => AlertMessages(eventId, d),
         AlertAcknowledged => [],

@@ -58,6 +58,10 @@ public static class TrackTraceStore
             .Duplicate(x => x.Type)
             .Duplicate(x => x.ShipmentId!);
         opts.Schema.For<DeviceCertificate>().Duplicate(x => x.DeviceId);
+        // The renewal-grace sweep and GET /api/devices?expiringWithin= look devices up by these.
+        opts.Schema.For<Device>()
+            .Duplicate(x => x.RetirementDueAt!)
+            .Duplicate(x => x.CertificateExpiresAt!);
         opts.RegisterDocumentType<ScanReceipt>();
         opts.RegisterDocumentType<DeviceLastSeen>();
 

@@ -10,7 +10,14 @@ public static class AlertTypes
     public const string DeviceRejected = "device-rejected";
     public const string CheckInOverdue = "check-in-overdue";
 
-    public static readonly IReadOnlyList<string> All = [OutOfSequence, ColdChainBreach, DeliveryRefused, DeviceRejected, CheckInOverdue];
+    /// <summary>An EST enrollment was refused (wrong, used, expired or voided token; suspended device): at most one per device and window.</summary>
+    public const string EnrollmentRefused = "enrollment-refused";
+
+    /// <summary>A retired certificate came back after its successor was in use; the device was suspended.</summary>
+    public const string DeviceCloneSuspected = "device-clone-suspected";
+
+    public static readonly IReadOnlyList<string> All =
+        [OutOfSequence, ColdChainBreach, DeliveryRefused, DeviceRejected, CheckInOverdue, EnrollmentRefused, DeviceCloneSuspected];
 }
 
 // Each alert is its own small stream (key alert-{guid}): raised once, acknowledged by a person.

@@ -40,6 +40,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         start.Environment["Api__ListenAddress"] = "127.0.0.1";
         start.Environment["Api__HttpsPort"] = apiPort.ToString();
         start.Environment["Api__HealthPort"] = healthPort.ToString();
+        start.Environment["Api__EnrollmentPort"] = PrivateRabbitMq.FreePort().ToString();
         start.Environment["Api__ServerCertificate"] = pki.ServerCertificatePath;
         start.Environment["Api__ServerKey"] = pki.ServerKeyPath;
         start.Environment["Api__ClientCertificateAuthorities__0"] = pki.CaPath;
