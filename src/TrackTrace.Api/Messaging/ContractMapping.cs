@@ -30,6 +30,8 @@ public static class ContractMapping
         DeliveryRefused d => [new Wire.DeliveryRefused(eventId, d.ShipmentId, d.ScanId, d.StationId, d.DeviceId, d.Reason, d.RefusedAt)],
         ShipmentDelivered d => [new Wire.ShipmentDelivered(eventId, d.ShipmentId, d.ScanId, d.StationId, d.DeviceId, d.DeliveredAt)],
         ReturnCheckedIn or DeliveryReleased or SensorAttached or SensorDetached => [],
+        ImpossibleTravelDetected d => [new Wire.ImpossibleTravelDetected(eventId, d.ShipmentId, d.ScanId, d.FromStationId,
+            d.FromDeviceId, d.FromScannedAt, d.ToStationId, d.ToDeviceId, d.ToScannedAt, d.DistanceKm, d.RequiredKmh, d.MaxKmh)],
 
         DeviceSuspended d => [new Wire.DeviceSuspended(eventId, d.DeviceId, d.Reason, d.SuspendedBy, d.SuspendedAt)],
         DeviceResumed d => [new Wire.DeviceResumed(eventId, d.DeviceId, d.Reason, d.ResumedBy, d.ResumedAt)],

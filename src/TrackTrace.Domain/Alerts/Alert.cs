@@ -9,7 +9,25 @@ public static class AlertTypes
     public const string DeliveryRefused = "delivery-refused";
     public const string DeviceRejected = "device-rejected";
 
-    public static readonly IReadOnlyList<string> All = [OutOfSequence, ColdChainBreach, DeliveryRefused, DeviceRejected];
+    // Raised by the monitoring rules (Devices.MonitorRules).
+
+    /// <summary>One certificate in use from two addresses at once; the device was suspended.</summary>
+    public const string DeviceCloneSuspected = "device-clone-suspected";
+
+    /// <summary>A scanner connected from outside its station's allowed networks.</summary>
+    public const string DeviceOutsideNetwork = "device-outside-network";
+
+    /// <summary>A scanner scanned more often in a minute than Devices:MaxScansPerMinute.</summary>
+    public const string ScanRateExceeded = "scan-rate-exceeded";
+
+    /// <summary>A shipment checked in at two stations farther apart than its leg can travel in the time between.</summary>
+    public const string ImpossibleTravel = "impossible-travel";
+
+    public static readonly IReadOnlyList<string> All =
+    [
+        OutOfSequence, ColdChainBreach, DeliveryRefused, DeviceRejected,
+        DeviceCloneSuspected, DeviceOutsideNetwork, ScanRateExceeded, ImpossibleTravel,
+    ];
 }
 
 // Each alert is its own small stream (key alert-{guid}): raised once, acknowledged by a person.
