@@ -12,6 +12,8 @@ public static class Metrics
     public static readonly Counter<long> DeviceRejections = Meter.CreateCounter<long>("tracktrace_device_rejections");
     public static readonly Counter<long> HandshakesRefused = Meter.CreateCounter<long>("tracktrace_tls_handshakes_refused");
     public static readonly Counter<long> ReadingsStored = Meter.CreateCounter<long>("tracktrace_readings_stored");
+    public static readonly Counter<long> ProxyConnectionsRefused = Meter.CreateCounter<long>("tracktrace_proxy_connections_refused");
+    public static readonly Counter<long> SightingsDropped = Meter.CreateCounter<long>("tracktrace_sightings_dropped");
     public static readonly Counter<long> MessagesPublished = Meter.CreateCounter<long>("tracktrace_messages_published");
     public static readonly Counter<long> EpcisEventsCaptured = Meter.CreateCounter<long>("tracktrace_epcis_events_captured");
 }

@@ -15,6 +15,7 @@ using TrackTrace.Api.Devices;
 using TrackTrace.Api.Epcis;
 using TrackTrace.Api.Epcis.Exporting;
 using TrackTrace.Api.Messaging;
+using TrackTrace.Api.Monitoring;
 using TrackTrace.Api.Security;
 using TrackTrace.Api.Shipments;
 using TrackTrace.Api.StaffPage;
@@ -102,6 +103,7 @@ public static class TrackTraceApp
             .AddRolePolicies();
 
         services.AddShipments();
+        services.AddMonitoring(config);
         services.AddEpcis(config);
 
         services.AddProblemDetails();
@@ -116,7 +118,7 @@ public static class TrackTraceApp
         {
             var api = context.Configuration.GetSection("Api").Get<ApiOptions>() ?? new ApiOptions();
             var serverCertificate = X509Certificate2.CreateFromPemFile(api.ServerCertificate, api.ServerKey);
-            kestrel.Listen(IPAddress.Parse(api.ListenAddress), api.HttpsPort, listen => listen.UseHttps(https =>
+            kestrel.Listen(IPAddress.Parse(api.ListenAddress), api.HttpsPort, listen => listen.UseProxyProtocol().UseHttps(https =>
             {
                 https.ServerCertificate = serverCertificate;
                 https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
@@ -135,6 +137,7 @@ public static class TrackTraceApp
         _ = app.Services.GetRequiredService<IOptions<RabbitMqOptions>>().Value; // so does a RabbitMQ URI without credentials
         app.Services.GetRequiredService<DeviceSessions>(); // so does a re-check interval that is not positive
         app.Services.GetRequiredService<ClientCertificateTrust>(); // so do roots and an issuing CA that cannot work
+        app.Services.CheckMonitoring(); // and trusted proxies or monitoring rules that cannot work
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
