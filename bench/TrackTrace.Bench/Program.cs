@@ -3,12 +3,19 @@ using TrackTrace.Bench;
 // Usage (scripts/bench.sh runs it): TrackTrace.Bench --api URL --pki DIR [--postgres CONNECTION]
 //   --service-pid PID --start-to-healthy-ms N --out DIR --report BENCHMARKS.md [--quick]
 //   [--epcis]: the EPCIS repository's scenarios instead (capture throughput, MATCH_anyEPC over 1M events)
+//   [--monitoring --api-off URL --service-off-pid PID]: scans with detection on (--api) against off (--api-off), and clones
 // Without --postgres the connection string (with its password) comes from ConnectionStrings__Postgres,
 // the service's own variable, so it does not show on a command line.
 var options = BenchOptions.Parse(args);
 if (options.Epcis)
 {
     await Report.WriteEpcisAsync(options, await new EpcisBench(options).RunAsync());
+    return 0;
+}
+
+if (options.Monitoring)
+{
+    await Report.WriteMonitoringAsync(options, await new MonitoringBench(options).RunAsync());
     return 0;
 }
 

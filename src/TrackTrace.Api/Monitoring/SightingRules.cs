@@ -60,7 +60,8 @@ public sealed class SightingRules(
                 case MonitorSuspension.Refused:
                     await monitor.RaiseOnceAsync(MonitorRules.CertificateClone, device.Key, (id, now) => new AlertRaised(id,
                         AlertTypes.DeviceCloneSuspected, $"Clone suspected: device '{device.Key}' (not suspended)",
-                        $"One certificate of device '{device.Key}' was in use from {where} at once. It was not suspended: {refusal!.Detail}",
+                        $"One certificate of device '{device.Key}' was in use from {where} at once (monitor:{MonitorRules.CertificateClone}). " +
+                        $"It was not suspended: {refusal!.Detail}",
                         null, device.Key, stationId, now));
                     break;
                 case MonitorSuspension.AlreadySuspended:
@@ -89,7 +90,8 @@ public sealed class SightingRules(
                     $"Scanner '{sighting.DeviceId}' outside the networks of {stationId}",
                     $"Scanner '{sighting.DeviceId}' of station {stationId} connected from {sighting.Address} ({sighting.Requests} requests " +
                     $"{sighting.FirstSeen:u} to {sighting.LastSeen:u}), outside the station's allowed networks " +
-                    $"{string.Join(", ", networks)}. It was not suspended; repeats from this address within {_options.MonitorAlertWindow:c} are not alerted again.",
+                    $"{string.Join(", ", networks)}. It was not suspended; repeats from this address within {_options.MonitorAlertWindow:c} " +
+                    $"are not alerted again. Raised by monitor:{MonitorRules.OutsideNetwork}.",
                     null, sighting.DeviceId, stationId, now));
         }
     }
@@ -102,7 +104,7 @@ public sealed class SightingRules(
                 AlertTypes.ScanRateExceeded, $"Scanner '{crossing.DeviceId}' scans faster than {_options.MaxScansPerMinute} a minute",
                 $"Scanner '{crossing.DeviceId}' sent more than {_options.MaxScansPerMinute} scans in the minute from {crossing.Minute:u} " +
                 $"(over all instances). A copied certificate, a stuck trigger or a script? It was not suspended; " +
-                $"further minutes over the limit within {_options.MonitorAlertWindow:c} are not alerted again.",
+                $"further minutes over the limit within {_options.MonitorAlertWindow:c} are not alerted again. Raised by monitor:{MonitorRules.ScanRate}.",
                 null, crossing.DeviceId, null, now));
         }
     }

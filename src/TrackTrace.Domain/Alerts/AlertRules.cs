@@ -1,4 +1,5 @@
 using TrackTrace.Domain.ColdChain;
+using TrackTrace.Domain.Devices;
 using TrackTrace.Domain.Facts;
 using TrackTrace.Domain.Shipments;
 
@@ -43,7 +44,7 @@ public static class AlertRules
                 $"{e.ToStationId} (checked in by device '{e.ToDeviceId}' at {e.ToScannedAt:u}) takes {speed}; a leg leaving a ") +
             FormattableString.Invariant(
                 $"'{e.FromStationType}' station allows at most {e.MaxKmh:0} km/h. One of the two scanners may be lying or a label was copied: ") +
-            "the check-in was accepted and flagged, neither device was suspended.",
+            $"the check-in was accepted and flagged, neither device was suspended. Raised by monitor:{MonitorRules.ImpossibleTravel}.",
             e.ShipmentId, e.ToDeviceId, e.ToStationId, now);
     }
 }

@@ -41,6 +41,7 @@ public sealed record Shipment
 
     /// <summary>The last check-in on the route (station, type, scanner, time, position), for the impossible-travel rule.</summary>
     public CheckInPlace? LastCheckIn { get; init; }
+
     public DateTimeOffset UpdatedAt { get; init; }
     public int AnomalyCount { get; init; }
     public bool Breached { get; init; }

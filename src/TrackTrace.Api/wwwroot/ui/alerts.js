@@ -19,6 +19,10 @@ export const typeLabels = {
   'cold-chain-breach': 'Cold-chain breach',
   'delivery-refused': 'Delivery refused',
   'device-rejected': 'Device rejected',
+  'device-clone-suspected': 'Clone suspected',
+  'device-outside-network': 'Outside its network',
+  'scan-rate-exceeded': 'Scan rate exceeded',
+  'impossible-travel': 'Impossible travel',
 };
 
 /** Opens the event stream and keeps the header's unacknowledged count current. */
@@ -119,6 +123,7 @@ async function acknowledge(alert, button, item) {
 
 const tone = (type) => ({
   'out-of-sequence': 'warn', 'cold-chain-breach': 'danger', 'delivery-refused': 'danger',
+  'device-clone-suspected': 'danger', 'device-outside-network': 'warn', 'scan-rate-exceeded': 'warn', 'impossible-travel': 'warn',
 }[type] ?? 'neutral');
 
 /** One alert with its Acknowledge button (or who acknowledged it and when). */
