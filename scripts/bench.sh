@@ -3,10 +3,14 @@
 # Starts the infrastructure and the service in Release on a fresh database (tracktrace_bench,
 # ports 9443/9080 so a running dev service is left alone), runs bench/TrackTrace.Bench, writes
 # bench/results/*.json and the results table of BENCHMARKS.md. Not a test; CI does not run it.
-# Usage: scripts/bench.sh [--quick] [--epcis | --monitoring]
-#   --quick: a smoke run of every scenario, under 3 minutes
-#   --epcis: the EPCIS repository's scenarios instead (capture throughput, MATCH_anyEPC over 1M stored events)
-#   --monitoring: scans with detection on against a second service (ports 9444/9081, same database)
+# Usage: scripts/bench.sh [--quick] [--epcis | --overdue | --enrollment | --monitoring]
+#   --quick       a smoke run of every scenario, under 3 minutes
+#   --epcis       the EPCIS repository's scenarios instead (capture throughput, MATCH_anyEPC over 1M stored events)
+#   --overdue     only the overdue monitor's cost with 100,000 open shipments (about 4 minutes; with
+#                 --quick 20,000): its own table in BENCHMARKS.md
+#   --enrollment  only the EST enrollment scenarios (enrollments/s, a fleet of 10,000 at once), about 2 minutes;
+#                 their own table in BENCHMARKS.md
+#   --monitoring  scans with detection on against a second service (ports 9445/9081, same database)
 #                 with it off, in alternating windows, and how fast a clone is suspended under load
 # With TRACKTRACE_ENV_FILE set (a sourced .tracktrace/env of servers already running, e.g. another
 # checkout's), those servers are used and scripts/infra.sh is not started.
@@ -14,17 +18,21 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$ROOT"
 QUICK=()
+OVERDUE=()
+ENROLLMENT=()
 MONITORING=0
 for arg in "$@"; do
   case $arg in
     --quick | --epcis) QUICK+=("$arg") ;;
+    --overdue) OVERDUE=(--overdue) ;;
+    --enrollment) ENROLLMENT=(--enrollment https://localhost:9444/) ;;
     --monitoring) QUICK+=("$arg"); MONITORING=1 ;;
-    *) echo "bench: unknown argument $arg (use --quick, --epcis, --monitoring)" >&2; exit 2 ;;
+    *) echo "bench: unknown argument $arg (use --quick, --epcis, --overdue, --enrollment, --monitoring)" >&2; exit 2 ;;
   esac
 done
 
-PORTS=(9443 9080)
-[ "$MONITORING" = 1 ] && PORTS+=(9444 9081)
+PORTS=(9443 9444 9080)
+[ "$MONITORING" = 1 ] && PORTS+=(9445 9446 9081)
 for port in "${PORTS[@]}"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "bench: port $port is in use (another benchmark still running?); stop it first" >&2
@@ -57,7 +65,7 @@ PGPASSFILE="$PGPASS_FILE" "$PSQL" -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -
 BENCH_DB="${ADMIN_DB/Database=postgres/Database=tracktrace_bench};No Reset On Close=true;Maximum Pool Size=200"
 
 export ConnectionStrings__Postgres="$BENCH_DB" RabbitMq__Uri="$TRACKTRACE_RABBITMQ"
-export Api__HttpsPort=9443 Api__HealthPort=9080 Api__ListenAddress=127.0.0.1
+export Api__HttpsPort=9443 Api__EnrollmentPort=9444 Api__HealthPort=9080 Api__ListenAddress=127.0.0.1
 # Two malloc arenas instead of one per thread: the TLS connections' native buffers otherwise
 # fragment into many arenas, and resident memory grows without the service using it.
 export MALLOC_ARENA_MAX=2
@@ -65,6 +73,9 @@ export Api__ServerCertificate="$PKI/server.crt" Api__ServerKey="$PKI/server.key"
 export Api__ClientCertificateAuthorities__0="$PKI/ca.crt" Devices__BootstrapAdminCertificate="$PKI/admin.crt"
 export Api__IssuingCertificate="$PKI/issuing/issuing.crt" Api__IssuingKey="$PKI/issuing/issuing.key"
 export Logging__LogLevel__Default=Warning
+# The overdue scenario runs its own monitor as a second instance would; the service's own sweeps
+# (every 30 s) would take a share of the backlog it measures, so they wait an hour there.
+[ ${#OVERDUE[@]} -eq 0 ] || export Shipments__OverdueCheckInterval=01:00:00
 mkdir -p .tracktrace/bench
 START=$(date +%s%N)
 dotnet src/TrackTrace.Api/bin/Release/net10.0/TrackTrace.Api.dll >.tracktrace/bench/service.log 2>&1 &
@@ -82,7 +93,7 @@ OFF=()
 if [ "$MONITORING" = 1 ]; then
   # The same build on the same database with sightings and every rule off, started after the
   # first has applied the schema.
-  dotnet src/TrackTrace.Api/bin/Release/net10.0/TrackTrace.Api.dll --Api:HttpsPort=9444 --Api:HealthPort=9081 \
+  dotnet src/TrackTrace.Api/bin/Release/net10.0/TrackTrace.Api.dll --Api:HttpsPort=9445 --Api:EnrollmentPort=9446 --Api:HealthPort=9081 \
     --Devices:Sightings=false --Devices:Monitoring:scan-rate=false --Devices:Monitoring:impossible-travel=false \
     >.tracktrace/bench/service-off.log 2>&1 &
   SERVICE_OFF=$!
@@ -92,10 +103,10 @@ if [ "$MONITORING" = 1 ]; then
     sleep 0.05
   done
   echo "bench: service with detection off healthy (pid $SERVICE_OFF)"
-  OFF=(--api-off https://localhost:9444/ --service-off-pid "$SERVICE_OFF")
+  OFF=(--api-off https://localhost:9445/ --service-off-pid "$SERVICE_OFF")
 fi
 
 # The connection string reaches the load generator as ConnectionStrings__Postgres (exported above).
 dotnet bench/TrackTrace.Bench/bin/Release/net10.0/TrackTrace.Bench.dll --api https://localhost:9443/ --pki "$PKI" \
   --service-pid "$SERVICE" --start-to-healthy-ms "$HEALTHY_MS" \
-  --out bench/results --report BENCHMARKS.md "${QUICK[@]}" "${OFF[@]}"
+  --out bench/results --report BENCHMARKS.md "${QUICK[@]}" "${OVERDUE[@]}" "${ENROLLMENT[@]}" "${OFF[@]}"

@@ -2,8 +2,12 @@ namespace TrackTrace.Bench;
 
 public sealed record BenchOptions(
     Uri Api, string Pki, string Postgres, int ServicePid, double StartToHealthyMs, string OutDirectory, string ReportPath,
-    bool Quick, bool Epcis = false, bool Monitoring = false, Uri? ApiOff = null, int ServiceOffPid = 0)
+    bool Quick, bool Epcis = false, bool Overdue = false, Uri? Enrollment = null, bool Monitoring = false, Uri? ApiOff = null,
+    int ServiceOffPid = 0)
 {
+    /// <summary>The devices that enroll all at once in the fleet scenario.</summary>
+    public int Fleet => 10_000;
+
     /// <summary>How long each scenario warms up and then measures.</summary>
     public TimeSpan WarmUp => TimeSpan.FromSeconds(Quick ? 3 : 10);
 
@@ -21,7 +25,8 @@ public sealed record BenchOptions(
             ?? throw new ArgumentException("missing --postgres (or ConnectionStrings__Postgres in the environment)");
         return new BenchOptions(new Uri(Value("--api")), Value("--pki"), postgres, int.Parse(Value("--service-pid")),
             double.Parse(Value("--start-to-healthy-ms"), System.Globalization.CultureInfo.InvariantCulture),
-            Value("--out"), Value("--report"), args.Contains("--quick"), args.Contains("--epcis"), args.Contains("--monitoring"),
+            Value("--out"), Value("--report"), args.Contains("--quick"), args.Contains("--epcis"), args.Contains("--overdue"),
+            Optional("--enrollment") is { } enroll ? new Uri(enroll) : null, args.Contains("--monitoring"),
             Optional("--api-off") is { } off ? new Uri(off) : null, int.Parse(Optional("--service-off-pid") ?? "0"));
     }
 }

@@ -87,7 +87,7 @@ public sealed class BenchRun(BenchOptions o)
     }
 
     /// <summary>Accepted check-ins over HTTPS with client certificates, closed loop or paced.</summary>
-    private async Task<Latencies> ScansAsync(
+    internal async Task<Latencies> ScansAsync(
         IReadOnlyList<Scanner> scanners, ConcurrentQueue<string> pool, int workers, double? rate = null)
     {
         var byType = scanners.GroupBy(s => s.StationType).ToDictionary(g => g.Key, g => g.ToArray());
@@ -127,10 +127,10 @@ public sealed class BenchRun(BenchOptions o)
             TrackTraceStore.Configure(opts);
         });
         await using var dataSource = Npgsql.NpgsqlDataSource.Create(o.Postgres);
+        var routes = RouteCatalog.Load(Path.Combine(AppContext.BaseDirectory, "workflows"));
         var streams = new ShipmentStreams(store,
             new AlertBudget(dataSource, Microsoft.Extensions.Options.Options.Create(new AlertOptions()), TimeProvider.System),
-            TimeProvider.System);
-        var routes = RouteCatalog.Load(Path.Combine(AppContext.BaseDirectory, "workflows"));
+            TimeProvider.System, routes);
         var workflow = routes.Get("ocean-reefer");
 
         // The service holds the snapshots of shipments it registered in memory; give the baseline the same start.

@@ -4,6 +4,8 @@ using TrackTrace.Bench;
 //   --service-pid PID --start-to-healthy-ms N --out DIR --report BENCHMARKS.md [--quick]
 //   [--epcis]: the EPCIS repository's scenarios instead (capture throughput, MATCH_anyEPC over 1M events)
 //   [--monitoring --api-off URL --service-off-pid PID]: scans with detection on (--api) against off (--api-off), and clones
+//   [--overdue]: only the overdue monitor's scenario (OverdueBench), with its own table
+//   [--enrollment URL]: only the EST enrollment scenarios against that port (EnrollmentRun), with their own table
 // Without --postgres the connection string (with its password) comes from ConnectionStrings__Postgres,
 // the service's own variable, so it does not show on a command line.
 var options = BenchOptions.Parse(args);
@@ -16,6 +18,18 @@ if (options.Epcis)
 if (options.Monitoring)
 {
     await Report.WriteMonitoringAsync(options, await new MonitoringBench(options).RunAsync());
+    return 0;
+}
+
+if (options.Enrollment is not null)
+{
+    await Report.WriteEnrollmentAsync(options, await new EnrollmentRun(options).RunAsync());
+    return 0;
+}
+
+if (options.Overdue)
+{
+    await Report.WriteOverdueAsync(options, await new OverdueBench(options).RunAsync());
     return 0;
 }
 

@@ -35,6 +35,46 @@ public static class Report
         Console.WriteLine(table);
     }
 
+    public const string EnrollmentStart = "<!-- enrollment-results:start (written by scripts/bench.sh --enrollment) -->";
+    public const string EnrollmentEnd = "<!-- enrollment-results:end -->";
+
+    /// <summary>The enrollment scenarios' JSON and their own table in BENCHMARKS.md.</summary>
+    public static async Task WriteEnrollmentAsync(BenchOptions o, Dictionary<string, object> results)
+    {
+        results["machine"] = await MachineAsync(o);
+        results["mode"] = o.Quick ? "enrollment-quick" : "enrollment";
+        results["date"] = DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture);
+        Directory.CreateDirectory(o.OutDirectory);
+        var json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true });
+        var file = Path.Combine(o.OutDirectory, $"bench-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{results["mode"]}.json");
+        await File.WriteAllTextAsync(file, json);
+        Console.WriteLine($"results: {file}");
+
+        var r = JsonNode.Parse(json)!;
+        double D(string path) => path.Split('.').Aggregate((JsonNode?)r, (n, p) => n?[p])!.GetValue<double>();
+        var m = r["machine"]!;
+        var sb = new StringBuilder();
+        sb.AppendLine($"Run {r["date"]} ({r["mode"]}, `{Path.GetFileName(file)}`): {m["cpu"]}, {m["cores"]} cores, {m["os"]}; .NET {m["dotnet"]}, {m["postgres"]}. " +
+                      "Service, PostgreSQL and this load generator share the machine.");
+        sb.AppendLine();
+        sb.AppendLine("| Scenario | Result |");
+        sb.AppendLine("|---|---|");
+        sb.AppendLine($"| E1. Enrollments: 32 devices at a time, each its own P-256 key, request and TLS connection | {D("enrollmentsPerSecond.perSecond"):0} enrollments/s; p50 {D("enrollmentsPerSecond.p50Ms"):0.0} ms, p99 {D("enrollmentsPerSecond.p99Ms"):0.0} ms; {D("enrollmentsPerSecond.errors"):0} errors |");
+        sb.AppendLine($"| E2. A fleet of {D("fleet.devices"):0} devices enrolling at the same moment | all {D("fleet.enrolled"):0} hold certificates after {D("fleet.seconds"):0.0} s ({D("fleet.perSecond"):0}/s; half after {D("fleet.halfAfterSeconds"):0.0} s, 99% after {D("fleet.p99AfterSeconds"):0.0} s); {D("fleet.failedAttempts"):0} failed attempts, retried |");
+        sb.AppendLine($"| Peak RSS of the service over the run | {D("service.peakRssMb"):0} MB |");
+        sb.AppendLine();
+        var table = sb.ToString();
+
+        var existing = File.Exists(o.ReportPath) ? await File.ReadAllTextAsync(o.ReportPath) : "# Benchmarks\n";
+        var from = existing.IndexOf(EnrollmentStart, StringComparison.Ordinal);
+        var to = existing.IndexOf(EnrollmentEnd, StringComparison.Ordinal);
+        var updated = from < 0 || to < from
+            ? existing + $"\n{EnrollmentStart}\n{table}{EnrollmentEnd}\n"
+            : existing[..(from + EnrollmentStart.Length)] + "\n" + table + existing[to..];
+        await File.WriteAllTextAsync(o.ReportPath, updated);
+        Console.WriteLine(table);
+    }
+
     public const string EpcisStart = "<!-- epcis:start (written by scripts/bench.sh --epcis) -->";
     public const string EpcisEnd = "<!-- epcis:end -->";
 
@@ -56,6 +96,46 @@ public static class Report
         var updated = from < 0 || to < from
             ? existing + $"\n## EPCIS repository\n\n{EpcisStart}\n{table}{EpcisEnd}\n"
             : existing[..(from + EpcisStart.Length)] + "\n" + table + existing[to..];
+        await File.WriteAllTextAsync(o.ReportPath, updated);
+        Console.WriteLine($"report: {o.ReportPath}");
+    }
+
+    public const string OverdueStart = "<!-- overdue:start (written by scripts/bench.sh --overdue) -->";
+    public const string OverdueEnd = "<!-- overdue:end -->";
+
+    /// <summary>The overdue monitor's run: JSON beside the others, and its own table in BENCHMARKS.md.</summary>
+    public static async Task WriteOverdueAsync(BenchOptions o, Dictionary<string, object> results)
+    {
+        results["machine"] = await MachineAsync(o);
+        results["mode"] = o.Quick ? "overdue-quick" : "overdue";
+        results["date"] = DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture);
+        Directory.CreateDirectory(o.OutDirectory);
+        var json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true });
+        var file = Path.Combine(o.OutDirectory, $"bench-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{results["mode"]}.json");
+        await File.WriteAllTextAsync(file, json);
+        Console.WriteLine($"results: {file}");
+
+        var r = JsonNode.Parse(json)!;
+        double D(string path) => path.Split('.').Aggregate((JsonNode?)r, (n, p) => n?[p])!.GetValue<double>();
+        var m = r["machine"]!;
+        var table = new StringBuilder()
+            .AppendLine($"Run {r["date"]} ({r["mode"]}, `{Path.GetFileName(file)}`): {m["cpu"]}, {m["cores"]} cores; {m["postgres"]}. " +
+                        "The monitor runs in the load generator's process against the service's database, as a second instance would.")
+            .AppendLine()
+            .AppendLine("| Overdue monitor | Result |")
+            .AppendLine("|---|---|")
+            .AppendLine($"| Sweep with nothing due, {D("openShipments"):0} open shipments | p50 {D("idleSweep.p50Ms"):0.00} ms, max {D("idleSweep.maxMs"):0.00} ms |")
+            .AppendLine($"| Scans over HTTPS (32 connections): alone before, while sweeping back to back ({D("sweepsDuringScans"):0} sweeps), alone after | {D("scansAloneBefore.perSecond"):0}, {D("scansWhileSweeping.perSecond"):0}, {D("scansAlone.perSecond"):0} scans/s (ratio {D("rateRatio"):0.00} to the mean alone); p99 {D("scansAloneBefore.p99Ms"):0.0}, {D("scansWhileSweeping.p99Ms"):0.0}, {D("scansAlone.p99Ms"):0.0} ms |")
+            .AppendLine($"| One sweep recording {D("backlog.shipments"):0} overdue at once | {D("backlog.recorded"):0} recorded in {D("backlog.seconds"):0.0} s ({D("backlog.perSecond"):0}/s) |")
+            .AppendLine($"| Scans meanwhile | {D("backlog.scans.perSecond"):0} scans/s (ratio {D("backlog.rateRatio"):0.00} to the mean alone); p99 {D("backlog.scans.p99Ms"):0.0} ms |")
+            .AppendLine()
+            .ToString();
+        var existing = await File.ReadAllTextAsync(o.ReportPath);
+        var from = existing.IndexOf(OverdueStart, StringComparison.Ordinal);
+        var to = existing.IndexOf(OverdueEnd, StringComparison.Ordinal);
+        var updated = from < 0 || to < from
+            ? existing + $"\n{OverdueStart}\n{table}{OverdueEnd}\n"
+            : existing[..(from + OverdueStart.Length)] + "\n" + table + existing[to..];
         await File.WriteAllTextAsync(o.ReportPath, updated);
         Console.WriteLine(table);
     }

@@ -36,6 +36,10 @@ public static class PemFiles
         WriteAtomically(path, certificate.ExportCertificatePem() + "\n", mode: null, overwrite: true);
     }
 
+    /// <summary>Writes the certificates as PEM blocks in the order given (a chain, leaf first), replacing the file.</summary>
+    public static void WriteCertificateChain(string path, IEnumerable<X509Certificate2> certificates) =>
+        WriteAtomically(path, PemCertificateChain.Write(certificates), mode: null, overwrite: true);
+
     /// <summary>Writes the certificate's private key (PKCS#8 "PRIVATE KEY"), mode 600.</summary>
     public static void WritePrivateKey(string path, X509Certificate2 certificateWithKey, bool overwrite = true)
     {

@@ -12,6 +12,9 @@
 //   TRACKTRACE_BREACHED          shipment whose cold chain broke and whose delivery was refused
 //   TRACKTRACE_OUT_OF_SEQUENCE   shipment with an out-of-sequence scan
 //   TRACKTRACE_DELIVERED         shipment delivered without trouble
+//   TRACKTRACE_OVERDUE           shipment whose next check-in is overdue (recorded by the monitor)
+//   TRACKTRACE_ON_TIME           shipment in transit whose next leg is due later
+//   TRACKTRACE_LATE              shipment whose last check-in came after its due time
 //   TRACKTRACE_SCREENSHOTS       folder for a PNG of each page
 //   CHROMIUM                     optional, default /usr/bin/chromium
 //
@@ -46,6 +49,9 @@ const shots = env('TRACKTRACE_SCREENSHOTS');
 const breached = env('TRACKTRACE_BREACHED');
 const outOfSequence = env('TRACKTRACE_OUT_OF_SEQUENCE');
 const delivered = env('TRACKTRACE_DELIVERED');
+const overdue = env('TRACKTRACE_OVERDUE');
+const onTime = env('TRACKTRACE_ON_TIME');
+const late = env('TRACKTRACE_LATE');
 const certificate = (role) => ({ origin: base, certPath: env(`TRACKTRACE_${role}_CERT`), keyPath: env(`TRACKTRACE_${role}_KEY`) });
 const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 if (process.env.NODE_EXTRA_CA_CERTS !== ca) {
@@ -147,6 +153,11 @@ try {
     check(text.includes('Refused'), `the breached shipment's row does not show it refused: ${text}`);
     const detour = await page.locator('tbody tr', { hasText: outOfSequence }).innerText();
     check(/1 anomaly/.test(detour), `the out-of-sequence shipment's row does not flag the anomaly: ${detour}`);
+    const first = await page.locator('tbody tr').first().innerText();
+    check(first.includes(overdue), `the overdue shipment is not listed first: ${first}`);
+    check(/Overdue/.test(first) && /overdue since/.test(first), `the overdue shipment's row does not say it is overdue and since when: ${first}`);
+    const waiting = await page.locator('tbody tr', { hasText: onTime }).innerText();
+    check(/next: truck, due /.test(waiting) && !/Overdue/.test(waiting), `the shipment on time does not show its due time: ${waiting}`);
     await page.locator('#live-state[data-state="live"]').waitFor();
     await accessibilityAudit(page);
     await page.screenshot({ path: join(shots, '1-shipments.png'), fullPage: true });
@@ -161,6 +172,54 @@ try {
     await page.getByText('No shipments match these filters.').waitFor();
     await page.getByRole('button', { name: 'Clear filters' }).click();
     await page.locator('tbody tr', { hasText: delivered }).waitFor();
+  });
+
+  await step('the overdue filter lists only overdue shipments and the address keeps it', async () => {
+    await page.getByLabel('Only overdue').check();
+    await page.waitForFunction((id) => ![...document.querySelectorAll('tbody tr')].some((r) => r.textContent.includes(id)), delivered);
+    check(await page.locator('tbody tr').count() === 1, `the overdue filter lists ${await page.locator('tbody tr').count()} shipments`);
+    check(await page.locator('tbody tr', { hasText: overdue }).count() === 1, 'the overdue shipment left the overdue filter');
+    check(page.url().includes('overdue=true'), `the address does not keep the filter: ${page.url()}`);
+    await page.screenshot({ path: join(shots, '1-shipments-overdue.png'), fullPage: true });
+    await page.getByLabel('Only overdue').uncheck();
+    await page.locator('tbody tr', { hasText: delivered }).waitFor();
+  });
+
+  await step('the overdue shipment shows the overdue leg on its progress line and the overdue fact on its timeline', async () => {
+    await page.getByRole('link', { name: overdue }).click();
+    await page.getByRole('heading', { level: 1, name: overdue }).waitFor();
+    const fact = page.locator('.timeline li[data-fact="check-in-overdue"]');
+    await shows(fact, 'no check-in-overdue on the timeline');
+    check(/Overdue/.test(await fact.innerText()), 'the overdue fact is not marked on the timeline');
+    const progress = page.getByRole('img', { name: `Progress of ${overdue} on Road, domestic` });
+    await shows(progress.locator('.progress__leg--overdue'), 'the progress line does not mark the overdue leg');
+    check(/overdue since/.test(await progress.locator('.progress__leg--overdue .progress__note').textContent()), 'the overdue leg does not say since when');
+    const facts = await page.locator('.facts').innerText();
+    check(/Expected next\s+Road transport \(truck\), overdue since/i.test(facts), `the facts do not say the next leg is overdue: ${facts}`);
+    check(/Expected delivery/i.test(facts), `no ETA: ${facts}`);
+    await accessibilityAudit(page);
+    await page.screenshot({ path: join(shots, '6-shipment-overdue.png'), fullPage: true });
+    await page.setViewportSize({ width: 820, height: 1180 });
+    await page.screenshot({ path: join(shots, '6-shipment-overdue-tablet.png'), fullPage: true });
+    await page.setViewportSize({ width: 1366, height: 900 });
+
+    await page.goto(`${base}/#/shipments/${onTime}`);
+    await page.getByRole('heading', { level: 1, name: onTime }).waitFor();
+    const line = page.getByRole('img', { name: `Progress of ${onTime} on Road, domestic` });
+    await shows(line.locator('.progress__leg--next'), 'the progress line of the shipment on time shows no next leg');
+    check(/^due/.test(await line.locator('.progress__leg--next .progress__note').textContent()), 'the next leg does not show its due time');
+    check(await line.locator('.progress__leg--overdue').count() === 0, 'a leg on time is drawn overdue');
+    await page.screenshot({ path: join(shots, '7-shipment-due.png'), fullPage: true });
+
+    await page.goto(`${base}/#/shipments/${late}`);
+    await page.getByRole('heading', { level: 1, name: late }).waitFor();
+    const lateCheckIn = page.locator('.timeline li[data-fact="station-checked-in"]', { hasText: 'leg 2' });
+    await shows(lateCheckIn, 'no truck check-in on the timeline of the late shipment');
+    check(/Late by (29|30) min/.test(await lateCheckIn.innerText()), `the late check-in is not marked late: ${await lateCheckIn.innerText()}`);
+    check(await page.locator('.timeline .tag', { hasText: /^Late by/ }).count() === 1, 'only the truck check-in was late');
+    await page.screenshot({ path: join(shots, '8-shipment-late.png'), fullPage: true });
+    await page.goto(`${base}/#/shipments`);
+    await page.locator('tbody tr', { hasText: breached }).waitFor();
   });
 
   await step('the breached shipment shows its timeline, the breach and the refusal', async () => {

@@ -37,3 +37,11 @@ public sealed record DeliveryRefused(
 
 public sealed record ShipmentDelivered(
     Guid EventId, string ShipmentId, Guid ScanId, string StationId, string DeviceId, DateTimeOffset DeliveredAt);
+
+/// <summary>
+/// No check-in for the leg the shipment must reach next by its due time (the latest moment within the
+/// route's tolerance); sent once per leg and wait. A check-in that comes later is a StationCheckedIn as usual.
+/// </summary>
+public sealed record CheckInOverdue(
+    Guid EventId, string ShipmentId, int LegNumber, string LegName, IReadOnlyList<string> ExpectedStationTypes,
+    DateTimeOffset WaitingSince, DateTimeOffset DueAt, DateTimeOffset DetectedAt);

@@ -37,6 +37,7 @@ public sealed class AlertDispatcher : SubscriptionBase
                 continue;
             }
 
+            Metrics.AlertsRaised.Add(1, new KeyValuePair<string, object?>("type", alert.Type));
             var payload = JsonSerializer.Serialize(ContractMapping.Alert(e.Id, alert), Json);
             foreach (var webhook in _options.Value.Webhooks.Where(w => w.Types.Count == 0 || w.Types.Contains(alert.Type)))
             {

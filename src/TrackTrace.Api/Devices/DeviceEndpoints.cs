@@ -3,6 +3,7 @@ using TrackTrace.Api.Devices.BindingCertificate;
 using TrackTrace.Api.Devices.ChangingAttributes;
 using TrackTrace.Api.Devices.EnrollingDevice;
 using TrackTrace.Api.Devices.GettingDevice;
+using TrackTrace.Api.Devices.IssuingEnrollmentToken;
 using TrackTrace.Api.Devices.ListingDevices;
 using TrackTrace.Api.Devices.RetiringCertificate;
 using TrackTrace.Api.Devices.SuspendingDevice;
@@ -20,6 +21,7 @@ public static class DeviceEndpoints
     {
         var devices = api.MapGroup("/devices").WithTags("Devices").RequireAuthorization(Roles.Admin);
         devices.MapEnrollDevice();
+        devices.MapIssueEnrollmentToken();
         devices.MapListDevices();
         devices.MapGetDevice();
         devices.MapBindCertificate();

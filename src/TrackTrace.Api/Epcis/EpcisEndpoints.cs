@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using TrackTrace.Api.Epcis.Capturing;
+using TrackTrace.Api.Epcis.CheckingIn;
 using TrackTrace.Api.Epcis.CapturingEvent;
 using TrackTrace.Api.Epcis.Exporting;
 using TrackTrace.Api.Epcis.Querying;
@@ -15,8 +16,10 @@ public static class EpcisEndpoints
         services.AddSingleton<CaptureJobs>();
         services.AddSingleton<CaptureSignal>();
         services.AddSingleton<CaptureProcessor>();
-        // The seam for what a captured event does beyond being stored; a registration made before wins.
-        services.TryAddSingleton<ICapturedEventStep, StoreOnly>();
+        // What a captured event does to shipments; a registration made before wins (tests of the seam).
+        services.AddSingleton<CaptureAuthority>();
+        services.TryAddSingleton<ICapturedEventStep, ShipmentCheckInStep>();
+        services.AddSingleton<PartnerScopes>();
         services.AddHostedService<CaptureWorker>();
         services.AddSingleton<EventSearch>();
         return services;

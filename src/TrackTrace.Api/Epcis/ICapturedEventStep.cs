@@ -29,19 +29,12 @@ public sealed record EventOutcome(
 }
 
 /// <summary>
-/// THE SEAM for what a captured event does beyond being stored (a check-in of a registered shipment
-/// at a registered station, temperatures into the cold chain). Called once per stored event, in
+/// What a captured event does beyond being stored: <see cref="CheckingIn.ShipmentCheckInStep"/> (a
+/// check-in of a registered shipment at a registered station, temperatures into the cold chain). Called once per stored event, in
 /// document order, inside the capture's own transaction right after the events were inserted, so
 /// what it writes commits or rolls back with them. The capture job lists each result.
 /// </summary>
 public interface ICapturedEventStep
 {
     ValueTask<EventOutcome> ApplyAsync(CaptureContext capture, StoredCapture stored, CancellationToken ct);
-}
-
-/// <summary>Storing is all an event does until the shipment steps are plugged in.</summary>
-public sealed class StoreOnly : ICapturedEventStep
-{
-    public ValueTask<EventOutcome> ApplyAsync(CaptureContext capture, StoredCapture stored, CancellationToken ct) =>
-        ValueTask.FromResult(EventOutcome.Stored);
 }

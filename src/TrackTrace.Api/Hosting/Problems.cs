@@ -35,6 +35,7 @@ public static class Problems
     public static int Status(RefusalKind kind) => kind switch
     {
         RefusalKind.Invalid => StatusCodes.Status400BadRequest,
+        RefusalKind.Unauthenticated => StatusCodes.Status401Unauthorized,
         RefusalKind.Forbidden => StatusCodes.Status403Forbidden,
         RefusalKind.NotFound => StatusCodes.Status404NotFound,
         RefusalKind.Conflict => StatusCodes.Status409Conflict,

@@ -12,12 +12,16 @@ using Npgsql;
 using Prometheus;
 using TrackTrace.Api.Alerts;
 using TrackTrace.Api.Devices;
+using TrackTrace.Api.Devices.EnrollingWithToken;
+using TrackTrace.Api.Devices.Est;
+using TrackTrace.Api.Devices.RenewingCertificate;
 using TrackTrace.Api.Epcis;
 using TrackTrace.Api.Epcis.Exporting;
 using TrackTrace.Api.Messaging;
 using TrackTrace.Api.Monitoring;
 using TrackTrace.Api.Security;
 using TrackTrace.Api.Shipments;
+using TrackTrace.Api.Shipments.MonitoringOverdue;
 using TrackTrace.Api.StaffPage;
 using TrackTrace.Api.Store;
 using TrackTrace.Api.Stations;
@@ -43,14 +47,15 @@ public static class TrackTraceApp
         services.Configure<ApiOptions>(config.GetSection("Api"));
         services.Configure<DeviceOptions>(config.GetSection("Devices"));
         services.Configure<WorkflowOptions>(config.GetSection("Workflows"));
+        services.Configure<ShipmentOptions>(config.GetSection("Shipments"));
         services.Configure<RabbitMqOptions>(config.GetSection("RabbitMq"));
         services.AddSingleton<IValidateOptions<RabbitMqOptions>, RabbitMqOptionsValidation>();
         services.Configure<AlertOptions>(config.GetSection("Alerts"));
 
-        builder.Logging.ClearProviders();
-        builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
+        builder.AddTrackTraceTelemetry();
 
-        services.TryAddSingleton(TimeProvider.System); // tests may bring their own clock
+        // TryAdd: a test host that registered its own clock in the configure callback keeps it.
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => LoadRoutes(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value));
 
         // PostgreSQL: one data source for Marten and for the health check.
@@ -73,6 +78,7 @@ public static class TrackTraceApp
         services.AddHttpClient(WebhookSender.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
         services.AddHostedService<WebhookSender>();
+        services.AddHostedService<OperationalGauges>();
         services.AddSingleton<AlertBudget>();
         services.AddSingleton<AlertSuppressionSummaries>();
         services.AddHostedService(sp => sp.GetRequiredService<AlertSuppressionSummaries>());
@@ -90,12 +96,22 @@ public static class TrackTraceApp
         services.AddSingleton(sp => new StoreNames(sp.GetRequiredService<IDocumentStore>().Options));
         services.AddSingleton<DeviceDirectory>();
         services.AddSingleton<DeviceRegistry>();
+        services.AddSingleton<WindowedAlerts>();
         services.AddSingleton<DeviceRejectionAlerts>();
+        services.AddSingleton<CertificateSuccession>();
         services.AddSingleton<DeviceGate>();
         services.AddSingleton<DeviceSessions>();
         services.AddSingleton<DeviceActivity>();
         services.AddHostedService(sp => sp.GetRequiredService<DeviceActivity>());
         services.AddHostedService<AdminBootstrap>();
+
+        // Devices that hold their own keys: EST enrollment with a one-time token, renewal over mTLS.
+        services.AddSingleton<DeviceCertificateIssuer>();
+        services.AddSingleton<SimpleEnrollHandler>();
+        services.AddSingleton<SimpleReenrollHandler>();
+        services.AddSingleton<RenewalGraceSweep>();
+        services.AddHostedService(sp => sp.GetRequiredService<RenewalGraceSweep>());
+        services.AddEstConcurrencyLimit(config.GetSection("Devices").Get<DeviceOptions>() ?? new DeviceOptions());
         services.AddAuthentication(DeviceAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, DeviceAuthenticationHandler>(DeviceAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
@@ -118,15 +134,36 @@ public static class TrackTraceApp
         {
             var api = context.Configuration.GetSection("Api").Get<ApiOptions>() ?? new ApiOptions();
             var serverCertificate = X509Certificate2.CreateFromPemFile(api.ServerCertificate, api.ServerKey);
-            kestrel.Listen(IPAddress.Parse(api.ListenAddress), api.HttpsPort, listen => listen.UseProxyProtocol().UseHttps(https =>
+            kestrel.Listen(IPAddress.Parse(api.ListenAddress), api.HttpsPort, listen =>
             {
-                https.ServerCertificate = serverCertificate;
-                https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
-                https.CheckCertificateRevocation = false;
-                var validator = kestrel.ApplicationServices.GetRequiredService<ClientCertificateValidator>();
-                https.ClientCertificateValidation = (certificate, _, _) => validator.Validate(certificate);
-            }));
-            kestrel.Listen(IPAddress.Loopback, api.HealthPort);
+                listen.Use(Listeners.Mark(Listener.Api));
+                listen.UseProxyProtocol(); // from the trusted balancers only (Api:TrustedProxies)
+                listen.UseHttps(https =>
+                {
+                    https.ServerCertificate = serverCertificate;
+                    https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+                    https.CheckCertificateRevocation = false;
+                    var validator = kestrel.ApplicationServices.GetRequiredService<ClientCertificateValidator>();
+                    https.ClientCertificateValidation = (certificate, _, _) => validator.Validate(certificate);
+                });
+            });
+            // EST enrollment: the same server certificate, no client certificate (the device has none yet).
+            var admission = HandshakeAdmission.PerCore(4);
+            kestrel.Listen(IPAddress.Parse(api.ListenAddress), api.EnrollmentPort, listen =>
+            {
+                listen.Use(Listeners.Mark(Listener.Enrollment));
+                listen.Use(admission.BeforeHandshake);
+                listen.UseHttps(https =>
+                {
+                    https.ServerCertificate = serverCertificate;
+                    https.ClientCertificateMode = ClientCertificateMode.NoCertificate;
+                    // No resumption here: a client could otherwise resume a session of the mTLS port, whose
+                    // client certificate this listener, asking for none, would then refuse to validate.
+                    https.OnAuthenticate = (_, options) => options.AllowTlsResume = false;
+                });
+                listen.Use(HandshakeAdmission.AfterHandshake);
+            });
+            kestrel.Listen(IPAddress.Loopback, api.HealthPort, listen => listen.Use(Listeners.Mark(Listener.Operational)));
         });
 
         // A webhook that cannot be trusted stops the service here, before anything starts.
@@ -136,8 +173,13 @@ public static class TrackTraceApp
         app.Services.GetRequiredService<RouteCatalog>(); // a bad workflow file stops the service here
         _ = app.Services.GetRequiredService<IOptions<RabbitMqOptions>>().Value; // so does a RabbitMQ URI without credentials
         app.Services.GetRequiredService<DeviceSessions>(); // so does a re-check interval that is not positive
+        app.Services.GetRequiredService<OverdueMonitor>(); // and an overdue check interval that is not
         app.Services.GetRequiredService<ClientCertificateTrust>(); // so do roots and an issuing CA that cannot work
         app.Services.CheckMonitoring(); // and trusted proxies or monitoring rules that cannot work
+        if (app.Services.GetRequiredService<IOptions<DeviceOptions>>().Value.Problems().ToArray() is { Length: > 0 } problems)
+        {
+            throw new InvalidOperationException(string.Join(Environment.NewLine, problems)); // and lifetimes that are not positive
+        }
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -147,6 +189,7 @@ public static class TrackTraceApp
         // After both: a device that may not act at all is refused as such before its request is judged.
         app.Use(StateChangeGuard.Middleware);
         app.Use(DeviceSessions.Middleware);
+        app.UseRateLimiter();
 
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthResponse.Write }).AllowAnonymous();
         app.MapMetrics("/metrics").AllowAnonymous();
@@ -160,6 +203,7 @@ public static class TrackTraceApp
         api.MapAlerts();
         app.MapEpcis();
         app.MapStaffPage();
+        app.MapEst();
         return app;
     }
 
@@ -170,20 +214,31 @@ public static class TrackTraceApp
 }
 
 /// <summary>
-/// The loopback HTTP port serves only /health and /metrics; the mTLS port serves everything else.
+/// Every path belongs to one listener, and every other listener answers it 404: the loopback HTTP
+/// port serves only /health and /metrics, the enrollment port only EST's cacerts and simpleenroll,
+/// and the mTLS port everything else. So the API is never reachable without a client certificate,
+/// and nothing but enrollment is reachable through the enrollment port.
 /// </summary>
 internal static class PortSeparation
 {
+    public static Listener Owner(PathString path) =>
+        path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics") ? Listener.Operational
+        : EstEndpoints.EnrollmentListenerPaths.Any(p => path.Equals(p, StringComparison.OrdinalIgnoreCase)) ? Listener.Enrollment
+        : Listener.Api;
+
     public static Task Middleware(HttpContext context, Func<Task> next)
     {
-        var operational = context.Request.Path.StartsWithSegments("/health") ||
-                          context.Request.Path.StartsWithSegments("/metrics");
-        if (operational == context.Request.IsHttps)
+        var owner = Owner(context.Request.Path);
+        if (owner != Listeners.Of(context))
         {
-            return Problems.Write(context, StatusCodes.Status404NotFound, "not-found", "Not found",
-                operational
-                    ? "Health and metrics are served on the loopback HTTP port only."
-                    : "The API is served over mutual TLS only (https, port 8443 by default).");
+            return Problems.Write(context, StatusCodes.Status404NotFound, "not-found", "Not found", owner switch
+            {
+                Listener.Operational => "Health and metrics are served on the loopback HTTP port only.",
+                Listener.Enrollment => $"{context.Request.Path} is served on the EST enrollment port only (https, port 8444 by default).",
+                Listener.Api => "The API is served over mutual TLS only (https, port 8443 by default); " +
+                                $"the enrollment port serves {string.Join(" and ", EstEndpoints.EnrollmentListenerPaths)} only.",
+                _ => throw new ArgumentOutOfRangeException(nameof(context), owner, "not a listener"),
+            });
         }
 
         return next();

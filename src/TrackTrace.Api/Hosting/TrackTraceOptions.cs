@@ -14,6 +14,12 @@ public sealed class ApiOptions
     /// <summary>Plain-HTTP port for /health and /metrics; always bound to loopback.</summary>
     public int HealthPort { get; set; } = 8080;
 
+    /// <summary>
+    /// The EST enrollment port (server TLS, no client certificate) on <see cref="ListenAddress"/>: only
+    /// <c>/.well-known/est/cacerts</c> and <c>/.well-known/est/simpleenroll</c> answer there.
+    /// </summary>
+    public int EnrollmentPort { get; set; } = 8444;
+
     public string ServerCertificate { get; set; } = "";
     public string ServerKey { get; set; } = "";
 
@@ -69,6 +75,59 @@ public sealed class DeviceOptions
     /// the device may no longer make the request that opened it.
     /// </summary>
     public TimeSpan StreamRecheckInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long an enrollment token (POST /api/devices without a certificate, or .../enrollment-token) may be used.</summary>
+    public TimeSpan EnrollmentTokenLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How long a certificate issued over EST (enrollment or renewal) lives.</summary>
+    public TimeSpan CertificateLifetime { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>After a renewal the old certificate keeps working until the new one is first used or this has passed.</summary>
+    public TimeSpan RenewalGrace { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How often the service looks for renewed certificates whose grace has ended, to record their retirement.</summary>
+    public TimeSpan RenewalSweepInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// EST enrollments and renewals handled at once; more wait in a queue of <see cref="EnrollmentQueue"/>,
+    /// beyond which they are answered 503 with Retry-After. A fleet switched on at once is then served
+    /// in turn instead of all at once and none in time.
+    /// </summary>
+    public int EnrollmentConcurrency { get; set; } = 16;
+
+    public int EnrollmentQueue { get; set; } = 10_000;
+
+    /// <summary>The time spans above that must be positive, named as in the configuration, for the start-up check.</summary>
+    public IEnumerable<string> Problems()
+    {
+        foreach (var (name, value) in new[]
+                 {
+                     ("EnrollmentTokenLifetime", EnrollmentTokenLifetime), ("CertificateLifetime", CertificateLifetime),
+                     ("RenewalGrace", RenewalGrace), ("RenewalSweepInterval", RenewalSweepInterval),
+                     ("RejectionAlertWindow", RejectionAlertWindow),
+                 })
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                yield return $"Devices:{name} must be a positive time span (e.g. 1.00:00:00 for a day), not {value}";
+            }
+        }
+
+        if (EnrollmentConcurrency < 1 || EnrollmentQueue < 0)
+        {
+            yield return $"Devices:EnrollmentConcurrency must be at least 1 and Devices:EnrollmentQueue at least 0, not {EnrollmentConcurrency} and {EnrollmentQueue}";
+        }
+    }
+}
+
+/// <summary>Section "Shipments": how shipments are watched between check-ins.</summary>
+public sealed class ShipmentOptions
+{
+    /// <summary>
+    /// The overdue monitor looks for check-ins past their due time at least this often (positive,
+    /// else the service does not start); each instance looks, one records.
+    /// </summary>
+    public TimeSpan OverdueCheckInterval { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>Section "Workflows": where the route definitions live.</summary>

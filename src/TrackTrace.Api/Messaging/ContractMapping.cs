@@ -29,6 +29,8 @@ public static class ContractMapping
             d.MinCelsius, d.MaxCelsius, d.AllowanceMinutes, d.MinutesOutside, d.BreachedAt)],
         DeliveryRefused d => [new Wire.DeliveryRefused(eventId, d.ShipmentId, d.ScanId, d.StationId, d.DeviceId, d.Reason, d.RefusedAt)],
         ShipmentDelivered d => [new Wire.ShipmentDelivered(eventId, d.ShipmentId, d.ScanId, d.StationId, d.DeviceId, d.DeliveredAt)],
+        CheckInOverdue d => [new Wire.CheckInOverdue(eventId, d.ShipmentId, d.LegNumber, d.LegName, d.ExpectedStationTypes,
+            d.WaitingSince, d.DueAt, d.DetectedAt)],
         ReturnCheckedIn or DeliveryReleased or SensorAttached or SensorDetached => [],
         ImpossibleTravelDetected d => [new Wire.ImpossibleTravelDetected(eventId, d.ShipmentId, d.ScanId, d.FromStationId,
             d.FromDeviceId, d.FromScannedAt, d.ToStationId, d.ToDeviceId, d.ToScannedAt, d.DistanceKm, d.RequiredKmh, d.MaxKmh)],
@@ -36,6 +38,8 @@ public static class ContractMapping
         DeviceSuspended d => [new Wire.DeviceSuspended(eventId, d.DeviceId, d.Reason, d.SuspendedBy, d.SuspendedAt)],
         DeviceResumed d => [new Wire.DeviceResumed(eventId, d.DeviceId, d.Reason, d.ResumedBy, d.ResumedAt)],
         DeviceEnrolled or DeviceCertificateBound or DeviceCertificateRetired or DeviceAttributesChanged => [],
+        DeviceRegistered or EnrollmentTokenIssued or EnrollmentTokenVoided or EnrollmentCompleted or EnrollmentRefused
+            or DeviceCertificateRenewed => [],
 
         AlertRaised d => AlertMessages(eventId, d),
         AlertAcknowledged => [],

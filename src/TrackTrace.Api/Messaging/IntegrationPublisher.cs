@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;
@@ -6,6 +7,7 @@ using MassTransit;
 using TrackTrace.Domain.Alerts;
 using TrackTrace.Domain.ColdChain;
 using TrackTrace.Domain.Devices;
+using TrackTrace.Api.Hosting;
 using TrackTrace.Domain.Shipments;
 
 namespace TrackTrace.Api.Messaging;
@@ -19,6 +21,8 @@ namespace TrackTrace.Api.Messaging;
 /// </summary>
 public sealed class IntegrationPublisher : SubscriptionBase
 {
+    public const string SubscriptionName = "integration-publisher";
+
     private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(15);
 
     // Publishing a page as a few steady streams rather than all at once keeps its CPU from
@@ -33,7 +37,7 @@ public sealed class IntegrationPublisher : SubscriptionBase
     {
         _bus = bus;
         _logger = logger;
-        Name = "integration-publisher";
+        Name = SubscriptionName;
         // The facts ContractMapping turns into messages; the others need not be read at all.
         IncludeType<ShipmentRegistered>();
         IncludeType<StationCheckedIn>();
@@ -41,6 +45,7 @@ public sealed class IntegrationPublisher : SubscriptionBase
         IncludeType<ColdChainBreached>();
         IncludeType<DeliveryRefused>();
         IncludeType<ShipmentDelivered>();
+        IncludeType<CheckInOverdue>();
         IncludeType<DeviceSuspended>();
         IncludeType<DeviceResumed>();
         IncludeType<AlertRaised>();
@@ -51,10 +56,19 @@ public sealed class IntegrationPublisher : SubscriptionBase
         EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken ct)
     {
         var outgoing = page.Events
-            .SelectMany(e => ContractMapping.ToMessages(e).Select((message, i) => (Message: message, Id: MessageId(e.Id, i))))
+            .SelectMany(e => ContractMapping.ToMessages(e).Select((message, i) =>
+                (Message: message, Id: MessageId(e.Id, i), Trace: Telemetry.StoredTraceContext(e.GetHeader(Telemetry.TraceParentHeader)))))
             .ToArray();
         await Parallel.ForEachAsync(outgoing, new ParallelOptions { MaxDegreeOfParallelism = InFlight, CancellationToken = ct },
-            async (o, token) => await PublishUntilAcceptedAsync(o.Message, o.Id, token));
+            async (o, token) =>
+            {
+                // The request that stored the fact is long gone: the publish links back to its trace.
+                using var span = o.Trace is { } stored
+                    ? Telemetry.Source.StartActivity($"publish {o.Message.GetType().Name}", ActivityKind.Producer, parentContext: stored)
+                    : null;
+                span?.SetTag("messaging.message.id", o.Id.ToString());
+                await PublishUntilAcceptedAsync(o.Message, o.Id, token);
+            });
         Metrics.MessagesPublished.Add(outgoing.Length);
         return NullChangeListener.Instance;
     }

@@ -27,6 +27,7 @@ public sealed class DeviceAuthenticationHandler(
     DeviceGate gate,
     DeviceAccessPolicy policy,
     DeviceActivity activity,
+    CertificateSuccession succession,
     TimeProvider clock)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
@@ -36,12 +37,20 @@ public sealed class DeviceAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
+        // Devices are authenticated on the mTLS listener only. The enrollment listener asks for no
+        // client certificate (a device enrolling has none yet); its endpoints check their own credentials.
+        if (Listeners.Of(Context) != Listener.Api)
+        {
+            return AuthenticateResult.NoResult();
+        }
+
         var certificate = Context.Connection.ClientCertificate;
         if (certificate is null)
         {
             return AuthenticateResult.NoResult();
         }
 
+        using var span = Telemetry.Source.StartActivity("device check");
         var now = clock.GetUtcNow();
         _rejection = DevicePrincipal.CheckValidity(certificate, now);
         if (_rejection is not null)
@@ -52,18 +61,32 @@ public sealed class DeviceAuthenticationHandler(
         var fingerprint = Fingerprints.Sha256(certificate);
         var checkedInWrite = Context.GetEndpoint()?.Metadata.GetMetadata<DeviceCheckedInWrite>() is not null;
         var record = checkedInWrite ? directory.Recent(fingerprint) : null;
-        if (record is null || policy.Check(record.Device, fingerprint) is not null)
+        if (record is null || policy.Check(record.Device, fingerprint, now) is not null)
         {
             (record, _rejection) = await gate.CheckAsync(fingerprint, certificate.Subject, Context.RequestAborted);
+            span?.SetTag("tracktrace.device.checked", "attribute-store");
             if (_rejection is not null)
             {
+                span?.SetTag("tracktrace.device.rejected", _rejection.Reason);
                 Logger.LogWarning("Refused {Subject} ({Fingerprint}) for {Method} {Path}: {Reason} {Attribute}",
                     certificate.Subject, fingerprint, Request.Method, Request.Path, _rejection.Reason, _rejection.Attribute);
                 return AuthenticateResult.Fail(_rejection.Detail);
             }
         }
 
+        if (record!.Device.RetiredOnFirstUseOf(fingerprint).Count > 0)
+        {
+            // The first request with a renewed certificate: retire what it renewed (once), then judge the device as it is now.
+            await succession.FirstUseAsync(record.Device, fingerprint);
+            (record, _rejection) = await gate.CheckAsync(fingerprint, certificate.Subject, Context.RequestAborted);
+            if (_rejection is not null)
+            {
+                return AuthenticateResult.Fail(_rejection.Detail);
+            }
+        }
+
         var device = record!.Device;
+        span?.SetTag("tracktrace.device.id", device.DeviceId);
         if (checkedInWrite)
         {
             Context.Features.Set(new DeviceWriteGuard(device.Id, record.Version, fingerprint));

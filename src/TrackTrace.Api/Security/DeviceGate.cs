@@ -6,18 +6,26 @@ namespace TrackTrace.Api.Security;
 
 /// <summary>
 /// The second factor, read from the attribute store: is this certificate's device enrolled and
-/// does it carry the expected attributes now? A refusal raises the (rate-limited) device-rejected alert.
+/// does it carry the expected attributes now? A refusal raises the (rate-limited) device-rejected
+/// alert; a retired certificate that was superseded by its renewal suspends its device (<see cref="CertificateSuccession"/>).
 /// </summary>
-public sealed class DeviceGate(DeviceDirectory directory, DeviceAccessPolicy policy, DeviceRejectionAlerts alerts)
+public sealed class DeviceGate(
+    DeviceDirectory directory, DeviceAccessPolicy policy, DeviceRejectionAlerts alerts, CertificateSuccession succession,
+    TimeProvider clock)
 {
     public async Task<(DeviceRecord? Record, DeviceRejection? Rejection)> CheckAsync(
         string fingerprint, string subject, CancellationToken ct)
     {
         var record = await directory.FindByCertificateAsync(fingerprint, ct);
-        var rejection = policy.Check(record?.Device, fingerprint);
+        var rejection = policy.Check(record?.Device, fingerprint, clock.GetUtcNow());
         if (rejection is not null)
         {
             directory.Forget(fingerprint);
+            if (rejection.Reason == RejectionReasons.CertificateRetired)
+            {
+                await succession.RetiredCertificateUsedAsync(record!.Device, fingerprint, subject);
+            }
+
             await alerts.RaiseAsync(fingerprint, subject, record?.Device, rejection);
         }
 

@@ -11,12 +11,16 @@ public static class Roles
     public const string Sensor = DeviceRoles.Sensor;
     public const string Staff = DeviceRoles.Staff;
     public const string Admin = DeviceRoles.Admin;
+    public const string Partner = DeviceRoles.Partner;
 
-    /// <summary>Policy: who may capture EPCIS events (the partner role joins later).</summary>
+    /// <summary>Policy: who may capture EPCIS events.</summary>
     public const string EpcisCapture = "epcis-capture";
 
     /// <summary>Policy: who may read capture jobs (their own; staff all of them).</summary>
     public const string EpcisCaptureStatus = "epcis-capture-status";
+
+    /// <summary>Policy: who may query EPCIS events (partners: what they captured and what happened at their stations).</summary>
+    public const string EpcisQuery = "epcis-query";
 
     public const string StationClaim = "tracktrace:station";
     public const string FingerprintClaim = "tracktrace:fingerprint";
@@ -28,8 +32,9 @@ public static class Roles
         [Sensor] = [Sensor],
         [Staff] = [Staff, Admin],
         [Admin] = [Admin],
-        [EpcisCapture] = [Scanner, Sensor, Admin],
-        [EpcisCaptureStatus] = [Scanner, Sensor, Staff, Admin],
+        [EpcisCapture] = [Scanner, Sensor, Partner, Admin],
+        [EpcisCaptureStatus] = [Scanner, Sensor, Partner, Staff, Admin],
+        [EpcisQuery] = [Staff, Admin, Partner],
     };
 
     public static string DeviceId(this ClaimsPrincipal user) =>

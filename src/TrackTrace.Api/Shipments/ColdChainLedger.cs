@@ -23,8 +23,8 @@ public enum ReadingsResult
 
 public sealed record ReadingsOutcome(ReadingsResult Result, int Stored, int Duplicates, ColdChainState? State, Shipment? Shipment);
 
-/// <summary>A reading as a device sent it, before it is stored.</summary>
-public sealed record ReadingInput(DateTimeOffset At, double Celsius);
+/// <summary>A reading as a device sent it, before it is stored; <paramref name="Exception"/> is a sensor's own alarm (EPCIS).</summary>
+public sealed record ReadingInput(DateTimeOffset At, double Celsius, string? Exception = null);
 
 /// <summary>
 /// The readings table and each shipment's cold-chain evaluation. A batch is recorded in one
@@ -43,8 +43,8 @@ public sealed class ColdChainLedger(NpgsqlDataSource dataSource, ShipmentStreams
         with attached as (
           select 1 from {names.Shipments} where {StoreNames.IdColumn} = $1 and (not $6 or {StoreNames.DataColumn}->'{names.ShipmentSensorsKey}' ? $2)
         ), inserted as (
-          insert into {ColdChainTables.Readings} (shipment_id, sensor_id, at, celsius, received_at)
-          select $1, $2, r.at, r.celsius, $5 from unnest($3::timestamptz[], $4::float8[]) as r(at, celsius)
+          insert into {ColdChainTables.Readings} (shipment_id, sensor_id, at, celsius, received_at, exception)
+          select $1, $2, r.at, r.celsius, $5, r.exception from unnest($3::timestamptz[], $4::float8[], $7::text[]) as r(at, celsius, exception)
           where exists (select 1 from attached)
           on conflict (shipment_id, sensor_id, at) do nothing
           returning at, celsius
@@ -73,8 +73,20 @@ public sealed class ColdChainLedger(NpgsqlDataSource dataSource, ShipmentStreams
         {
             try
             {
-                return await RecordOnceAsync(shipment, profile, sensorId, readings, requireAttachment, events, alongside,
-                    receivedAt, ct);
+                await using var connection = await dataSource.OpenConnectionAsync(ct);
+                await using var transaction = await connection.BeginTransactionAsync(ct);
+                var outcome = await RecordInTransactionAsync(connection, transaction, shipment, profile, sensorId, readings,
+                    requireAttachment, events, alongside, receivedAt, ct);
+                if (outcome.Result == ReadingsResult.Recorded)
+                {
+                    await transaction.CommitAsync(ct);
+                    if (!ReferenceEquals(outcome.Shipment, shipment))
+                    {
+                        streams.Remember(outcome.Shipment!);
+                    }
+                }
+
+                return outcome;
             }
             catch (PostgresException ex) when (attempt < DeadlockAttempts &&
                                                ex.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure)
@@ -84,13 +96,15 @@ public sealed class ColdChainLedger(NpgsqlDataSource dataSource, ShipmentStreams
         }
     }
 
-    private async Task<ReadingsOutcome> RecordOnceAsync(
-        Shipment shipment, ColdChainProfile profile, string sensorId, IReadOnlyList<ReadingInput> readings,
-        bool requireAttachment, IReadOnlyList<object> events, Action<IDocumentSession>? alongside, DateTimeOffset receivedAt,
-        CancellationToken ct)
+    /// <summary>
+    /// The same, inside a transaction the caller owns and commits (an EPCIS capture): nothing is
+    /// committed here, and on anything but <see cref="ReadingsResult.Recorded"/> the caller rolls back.
+    /// </summary>
+    public async Task<ReadingsOutcome> RecordInTransactionAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, Shipment shipment, ColdChainProfile profile,
+        string sensorId, IReadOnlyList<ReadingInput> readings, bool requireAttachment, IReadOnlyList<object> events,
+        Action<IDocumentSession>? alongside, DateTimeOffset receivedAt, CancellationToken ct)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
         var (attached, stored) = await InsertAsync(connection, transaction, shipment.Id, sensorId, readings, receivedAt,
             requireAttachment, ct);
         if (!attached)
@@ -128,12 +142,6 @@ public sealed class ColdChainLedger(NpgsqlDataSource dataSource, ShipmentStreams
             }
 
             after = appended.State!;
-        }
-
-        await transaction.CommitAsync(ct);
-        if (append.Count > 0)
-        {
-            streams.Remember(after);
         }
 
         Metrics.ReadingsStored.Add(stored.Count);
@@ -175,7 +183,7 @@ public sealed class ColdChainLedger(NpgsqlDataSource dataSource, ShipmentStreams
         string shipmentId, DateTimeOffset? from, DateTimeOffset? to, int limit, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand(
-            $"select sensor_id, at, celsius, received_at from {ColdChainTables.Readings} " +
+            $"select sensor_id, at, celsius, received_at, exception from {ColdChainTables.Readings} " +
             "where shipment_id = $1 and at >= $2 and at <= $3 order by at, sensor_id limit $4");
         command.Parameters.AddWithValue(shipmentId);
         command.Parameters.AddWithValue((from ?? DateTimeOffset.UnixEpoch).ToUniversalTime());
@@ -186,7 +194,7 @@ public sealed class ColdChainLedger(NpgsqlDataSource dataSource, ShipmentStreams
         while (await reader.ReadAsync(ct))
         {
             readings.Add(new StoredReading(reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetDouble(2),
-                reader.GetFieldValue<DateTimeOffset>(3)));
+                reader.GetFieldValue<DateTimeOffset>(3), reader.IsDBNull(4) ? null : reader.GetString(4)));
         }
 
         return readings;
@@ -218,6 +226,7 @@ public sealed class ColdChainLedger(NpgsqlDataSource dataSource, ShipmentStreams
         command.Parameters.AddWithValue(readings.Select(r => r.Celsius).ToArray());
         command.Parameters.AddWithValue(receivedAt.ToUniversalTime());
         command.Parameters.AddWithValue(requireAttachment);
+        command.Parameters.Add(new NpgsqlParameter { Value = readings.Select(r => (object?)r.Exception ?? DBNull.Value).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         await using var reader = await command.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
         var attached = reader.GetBoolean(0);
@@ -276,4 +285,4 @@ public sealed class ColdChainLedger(NpgsqlDataSource dataSource, ShipmentStreams
     }
 }
 
-public sealed record StoredReading(string SensorId, DateTimeOffset At, double Celsius, DateTimeOffset ReceivedAt);
+public sealed record StoredReading(string SensorId, DateTimeOffset At, double Celsius, DateTimeOffset ReceivedAt, string? Exception);

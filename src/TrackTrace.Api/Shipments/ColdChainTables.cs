@@ -23,6 +23,8 @@ public static class ColdChainTables
         readings.AddColumn("at", "timestamptz").AsPrimaryKey();
         readings.AddColumn("celsius", "double precision").NotNull();
         readings.AddColumn("received_at", "timestamptz").NotNull();
+        // A sensor's own alarm (EPCIS sensorReport exception, e.g. ALARM_CONDITION), kept and shown.
+        readings.AddColumn("exception", "text");
         readings.Indexes.Add(new IndexDefinition("ix_temperature_readings_shipment") { Columns = ["shipment_id", "at"] });
         yield return readings;
 

@@ -4,6 +4,7 @@ using TrackTrace.Api.Shipments.GettingColdChain;
 using TrackTrace.Api.Shipments.GettingShipment;
 using TrackTrace.Api.Shipments.GettingTimeline;
 using TrackTrace.Api.Shipments.ListingShipments;
+using TrackTrace.Api.Shipments.MonitoringOverdue;
 using TrackTrace.Api.Shipments.RecordingReadings;
 using TrackTrace.Api.Shipments.RecordingScan;
 using TrackTrace.Api.Shipments.RegisteringShipment;
@@ -20,7 +21,9 @@ public static class ShipmentEndpoints
         .AddSingleton<ShipmentCommands>()
         .AddSingleton<StationLookup>()
         .AddSingleton<ColdChainLedger>()
-        .AddSingleton<RecordScanHandler>();
+        .AddSingleton<RecordScanHandler>()
+        .AddSingleton<OverdueMonitor>()
+        .AddHostedService(sp => sp.GetRequiredService<OverdueMonitor>());
 
     public static void MapShipments(this RouteGroupBuilder api)
     {

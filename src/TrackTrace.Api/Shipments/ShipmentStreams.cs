@@ -1,12 +1,15 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using JasperFx;
 using Marten;
 using Microsoft.Extensions.Caching.Memory;
 using Npgsql;
 using TrackTrace.Api.Alerts;
+using TrackTrace.Api.Hosting;
 using TrackTrace.Api.Store;
 using TrackTrace.Domain.Alerts;
 using TrackTrace.Domain.Facts;
+using TrackTrace.Domain.Routes;
 using TrackTrace.Domain.Shipments;
 
 namespace TrackTrace.Api.Shipments;
@@ -32,7 +35,9 @@ public sealed record AppendResult(AppendOutcome Outcome, Shipment? State);
 /// readings that caused a breach). The last known state of busy shipments is kept in memory; a
 /// stale copy (another instance moved the stream) only costs a version conflict and a reload.
 /// The alerts the facts call for (<see cref="AlertRules"/>, within each device's <see cref="AlertBudget"/>)
-/// are started in the same transaction: an answer that says "an alert was raised" is true.
+/// are started in the same transaction: an answer that says "an alert was raised" is true. Every
+/// snapshot stored carries <see cref="Shipment.NextDueAt"/> from its route, the index the overdue
+/// monitor searches.
 /// </summary>
 /// <remarks>
 /// Group commit: appends that arrive while earlier ones are being committed share the next
@@ -51,23 +56,26 @@ public sealed class ShipmentStreams : IAsyncDisposable
     private readonly IDocumentStore _store;
     private readonly AlertBudget _budget;
     private readonly TimeProvider _clock;
+    private readonly RouteCatalog _routes;
     // Shipments are scanned hours apart in life, so the cache mostly serves bursts (a journey's
     // retries, a dock clearing a trailer); 50,000 recent ones keep memory bounded (about 60 MB).
     private readonly MemoryCache _states = new(new MemoryCacheOptions { SizeLimit = 50_000 });
     private readonly Channel<PendingAppend> _pending = Channel.CreateUnbounded<PendingAppend>();
     private readonly Task[] _committers;
 
-    public ShipmentStreams(IDocumentStore store, AlertBudget budget, TimeProvider clock)
+    public ShipmentStreams(IDocumentStore store, AlertBudget budget, TimeProvider clock, RouteCatalog routes)
     {
         _store = store;
         _budget = budget;
         _clock = clock;
+        _routes = routes;
         _committers = Enumerable.Range(0, Committers).Select(_ => Task.Run(CommitLoopAsync)).ToArray();
     }
 
+    /// <param name="Caller">The span of the request waiting for this append (null when it is not traced).</param>
     private sealed record PendingAppend(
         Shipment State, IReadOnlyList<object> Events, IReadOnlyList<AlertRaised> Alerts, Action<IDocumentSession>? Alongside,
-        TaskCompletionSource<AppendResult> Done);
+        TaskCompletionSource<AppendResult> Done, Activity? Caller);
 
     public async Task<Shipment?> LoadAsync(string shipmentId, bool fresh, CancellationToken ct)
     {
@@ -86,10 +94,20 @@ public sealed class ShipmentStreams : IAsyncDisposable
         return state;
     }
 
+    /// <summary>
+    /// A shipment as a caller's transaction sees it, its own uncommitted appends included (an EPCIS
+    /// capture that checks one shipment in twice).
+    /// </summary>
+    public async Task<Shipment?> LoadInTransactionAsync(NpgsqlTransaction transaction, string shipmentId, CancellationToken ct)
+    {
+        await using var session = _store.QuerySession(Marten.Services.SessionOptions.ForTransaction(transaction, false));
+        return await session.LoadAsync<Shipment>(shipmentId, ct);
+    }
+
     /// <summary>Starts a shipment's stream; false when the id is taken.</summary>
     public async Task<bool> StartAsync(ShipmentRegistered registered, CancellationToken ct)
     {
-        var state = Shipment.Create(registered);
+        var state = Scheduled(Shipment.Create(registered));
         try
         {
             await using var session = _store.LightweightSession();
@@ -116,7 +134,7 @@ public sealed class ShipmentStreams : IAsyncDisposable
     {
         var alerts = await AlertsForAsync(events, ct);
         var done = new TaskCompletionSource<AppendResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_pending.Writer.TryWrite(new PendingAppend(state, events, alerts, alongside, done)))
+        if (!_pending.Writer.TryWrite(new PendingAppend(state, events, alerts, alongside, done, Traced(Activity.Current))))
         {
             throw new ObjectDisposedException(nameof(ShipmentStreams));
         }
@@ -135,10 +153,16 @@ public sealed class ShipmentStreams : IAsyncDisposable
     {
         var alerts = await AlertsForAsync(events, ct);
         await using var session = _store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction, false));
-        return await SaveAsync(session, state, events, alerts, alongside, ct);
+        return await SaveAsync(session, state, events, alerts, alongside, Traced(Activity.Current), ct);
     }
 
     public void Remember(Shipment state) => _states.Set(state.Id, state, Entry);
+
+    /// <summary>
+    /// The next load reads the store: for appends in a caller's transaction that commits later (or
+    /// not at all), where remembering either state could be wrong.
+    /// </summary>
+    public void Forget(string shipmentId) => _states.Remove(shipmentId);
 
     public async ValueTask DisposeAsync()
     {
@@ -165,6 +189,7 @@ public sealed class ShipmentStreams : IAsyncDisposable
                 _pending.Writer.TryWrite(append);
             }
 
+            using var commit = StartCommitSpan(batch);
             if (batch.Count > 1 && await TryCommitTogetherAsync(batch))
             {
                 continue;
@@ -185,7 +210,7 @@ public sealed class ShipmentStreams : IAsyncDisposable
             await using var session = _store.LightweightSession();
             foreach (var append in batch)
             {
-                results.Add(Enlist(session, append.State, append.Events, append.Alerts, append.Alongside));
+                results.Add(Enlist(session, append.State, append.Events, append.Alerts, append.Alongside, append.Caller));
             }
 
             await session.SaveChangesAsync(CancellationToken.None);
@@ -210,7 +235,8 @@ public sealed class ShipmentStreams : IAsyncDisposable
         try
         {
             await using var session = _store.LightweightSession();
-            var result = await SaveAsync(session, append.State, append.Events, append.Alerts, append.Alongside, CancellationToken.None);
+            var result = await SaveAsync(session, append.State, append.Events, append.Alerts, append.Alongside, append.Caller,
+                CancellationToken.None);
             if (result.State is not null)
             {
                 Remember(result.State);
@@ -224,6 +250,36 @@ public sealed class ShipmentStreams : IAsyncDisposable
         }
     }
 
+    private static Activity? Traced(Activity? activity) => activity is { Recorded: true } ? activity : null;
+
+    /// <summary>
+    /// The span of one group commit, linked both ways with the spans of the scans it carries: a
+    /// scan's trace shows which commit made it durable, and the commit shows whom it served.
+    /// </summary>
+    private static Activity? StartCommitSpan(IReadOnlyList<PendingAppend> batch)
+    {
+        var callers = batch.Select(a => a.Caller).OfType<Activity>().ToArray();
+        if (callers.Length == 0)
+        {
+            return null;
+        }
+
+        var commit = Telemetry.Source.StartActivity("group commit", ActivityKind.Internal, parentContext: default,
+            links: callers.Select(c => new ActivityLink(c.Context)));
+        if (commit is null)
+        {
+            return null;
+        }
+
+        commit.SetTag("tracktrace.commit.appends", batch.Count);
+        foreach (var caller in callers)
+        {
+            caller.AddLink(new ActivityLink(commit.Context));
+        }
+
+        return commit;
+    }
+
     /// <summary>The alerts these facts call for that their devices' budgets still allow; most facts call for none.</summary>
     private async Task<IReadOnlyList<AlertRaised>> AlertsForAsync(IReadOnlyList<object> events, CancellationToken ct)
     {
@@ -232,12 +288,24 @@ public sealed class ShipmentStreams : IAsyncDisposable
         return wanted.Length == 0 ? [] : await _budget.AdmitAsync(wanted, ct);
     }
 
-    private static AppendResult Enlist(
+    /// <summary>The snapshot with its next due time: the fold needs no route, the write path adds what needs one.</summary>
+    private Shipment Scheduled(Shipment state) =>
+        state with { NextDueAt = ShipmentSchedule.NextDue(state, _routes.Get(state.RouteId)) };
+
+    private AppendResult Enlist(
         IDocumentSession session, Shipment state, IReadOnlyList<object> events, IReadOnlyList<AlertRaised> alerts,
-        Action<IDocumentSession>? alongside)
+        Action<IDocumentSession>? alongside, Activity? caller)
     {
-        var next = events.Aggregate(state, Shipment.Fold);
-        session.Events.Append(state.Id, next.Version, events.ToArray());
+        var next = Scheduled(events.Aggregate(state, Shipment.Fold));
+        var appended = session.Events.Append(state.Id, next.Version, events.ToArray());
+        if (caller?.Id is { } traceParent)
+        {
+            foreach (var e in appended.Events)
+            {
+                e.SetHeader(Telemetry.TraceParentHeader, traceParent);
+            }
+        }
+
         session.Store(next);
         foreach (var alert in alerts)
         {
@@ -250,9 +318,9 @@ public sealed class ShipmentStreams : IAsyncDisposable
 
     private async Task<AppendResult> SaveAsync(
         IDocumentSession session, Shipment state, IReadOnlyList<object> events, IReadOnlyList<AlertRaised> alerts,
-        Action<IDocumentSession>? alongside, CancellationToken ct)
+        Action<IDocumentSession>? alongside, Activity? caller, CancellationToken ct)
     {
-        var result = Enlist(session, state, events, alerts, alongside);
+        var result = Enlist(session, state, events, alerts, alongside, caller);
         try
         {
             await session.SaveChangesAsync(ct);

@@ -1,5 +1,6 @@
 using Marten;
 using Microsoft.Extensions.Caching.Memory;
+using TrackTrace.Domain.Epcis;
 using TrackTrace.Domain.Stations;
 
 namespace TrackTrace.Api.Stations;
@@ -24,6 +25,31 @@ public sealed class StationLookup(IDocumentStore store)
         if (station is not null)
         {
             _stations.Set(stationId, station, new MemoryCacheEntryOptions().SetSize(1));
+        }
+
+        return station;
+    }
+
+    /// <summary>A station an EPCIS event names, by id or by GLN (the first registered with it, by id).</summary>
+    public async Task<Station?> FindAsync(StationReference reference, CancellationToken ct)
+    {
+        if (reference.StationId is { } id)
+        {
+            return await FindAsync(id, ct);
+        }
+
+        var key = "gln:" + reference.Gln;
+        if (_stations.TryGetValue(key, out Station? station))
+        {
+            return station;
+        }
+
+        await using var session = store.QuerySession();
+        station = (await session.Query<Station>().Where(s => s.Gln == reference.Gln).OrderBy(s => s.StationId).Take(1).ToListAsync(ct))
+            .FirstOrDefault();
+        if (station is not null)
+        {
+            _stations.Set(key, station, new MemoryCacheEntryOptions().SetSize(1));
         }
 
         return station;

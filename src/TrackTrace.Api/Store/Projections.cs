@@ -52,6 +52,8 @@ public sealed partial class DeviceCertificateProjection : EventProjection
     {
         IncludeType<DeviceEnrolled>();
         IncludeType<DeviceCertificateBound>();
+        IncludeType<EnrollmentCompleted>();
+        IncludeType<DeviceCertificateRenewed>();
         IncludeType<DeviceCertificateRetired>();
     }
 
@@ -63,6 +65,12 @@ public sealed partial class DeviceCertificateProjection : EventProjection
                 operations.Insert(new DeviceCertificate(d.Certificate.Fingerprint, d.DeviceId));
                 break;
             case DeviceCertificateBound d:
+                operations.Insert(new DeviceCertificate(d.Certificate.Fingerprint, d.DeviceId));
+                break;
+            case EnrollmentCompleted d:
+                operations.Insert(new DeviceCertificate(d.Certificate.Fingerprint, d.DeviceId));
+                break;
+            case DeviceCertificateRenewed d:
                 operations.Insert(new DeviceCertificate(d.Certificate.Fingerprint, d.DeviceId));
                 break;
             case DeviceCertificateRetired d:

@@ -18,6 +18,10 @@ public sealed class StoreNames
     public const string DataColumn = "data";
     public const string VersionColumn = "mt_version";
 
+    /// <summary>The duplicated columns of <see cref="Shipment.NextDueAt"/> and <see cref="Shipment.OverdueSince"/> (snake_case, as Marten names them).</summary>
+    public static readonly string ShipmentNextDueColumn = Column(nameof(Shipment.NextDueAt));
+    public static readonly string ShipmentOverdueSinceColumn = Column(nameof(Shipment.OverdueSince));
+
     public StoreNames(IReadOnlyStoreOptions options)
     {
         Shipments = options.Schema.For<Shipment>();
@@ -25,6 +29,8 @@ public sealed class StoreNames
         DeviceCertificates = options.Schema.For<DeviceCertificate>();
         DeviceCertificateDevice = Column(nameof(DeviceCertificate.DeviceId));
         ShipmentSensorsKey = Json(nameof(Shipment.Sensors));
+        ShipmentNextDueKey = Json(nameof(Shipment.NextDueAt));
+        ShipmentVersionKey = Json(nameof(Shipment.Version));
     }
 
     /// <summary>The shipment snapshots (one row per shipment, written by the shipment write path).</summary>
@@ -42,10 +48,17 @@ public sealed class StoreNames
     /// <summary>The JSON key of <see cref="Shipment.Sensors"/> in a shipment's data.</summary>
     public string ShipmentSensorsKey { get; }
 
+    /// <summary>The JSON key of <see cref="Shipment.NextDueAt"/> in a shipment's data.</summary>
+    public string ShipmentNextDueKey { get; }
+
+    /// <summary>The JSON key of <see cref="Shipment.Version"/> (the stream version the snapshot reflects).</summary>
+    public string ShipmentVersionKey { get; }
+
     /// <summary>Names of the tables and columns above, for the test that checks them against the database.</summary>
     public IReadOnlyList<(string Table, string Column)> Columns() =>
     [
         (Shipments, IdColumn), (Shipments, DataColumn), (Shipments, VersionColumn),
+        (Shipments, ShipmentNextDueColumn), (Shipments, ShipmentOverdueSinceColumn),
         (Devices, IdColumn), (Devices, DataColumn), (Devices, VersionColumn),
         (DeviceCertificates, IdColumn), (DeviceCertificates, DeviceCertificateDevice),
     ];

@@ -33,6 +33,11 @@ public static class TrackTraceStore
         // lower-case prefix ("device-", "station-", "alert-") so the key spaces never meet.
         opts.Events.StreamIdentity = StreamIdentity.AsString;
 
+        // A fact carries the trace context of the request that stored it (when traced), so the
+        // message published for it later continues that trace.
+        opts.Events.MetadataConfig.HeadersEnabled = true;
+        opts.OpenTelemetry.TrackConnections = JasperFx.OpenTelemetry.TrackLevel.Normal;
+
         // Read models that must change in the same transaction as their facts.
         opts.Projections.Add(new DeviceProjection(), ProjectionLifecycle.Inline);
         opts.Projections.Add(new StationProjection(), ProjectionLifecycle.Inline);
@@ -41,17 +46,24 @@ public static class TrackTraceStore
         opts.Projections.Add(new DeviceWatchProjection(), ProjectionLifecycle.Inline);
 
         // The shipment snapshot is written by the shipment write path itself (ShipmentStreams), so a
-        // check-in needs no extra read; these indexes serve the staff list.
+        // check-in needs no extra read; these indexes serve the staff list, and the next due time the
+        // overdue monitor (indexed only where there is one: delivered shipments drop out of it).
         opts.Schema.For<Shipment>()
             .Duplicate(x => x.Status)
             .Duplicate(x => x.RouteId)
             .Duplicate(x => x.AnomalyCount)
-            .Duplicate(x => x.UpdatedAt);
+            .Duplicate(x => x.UpdatedAt)
+            .Duplicate(x => x.NextDueAt!, configure: index => index.Predicate = $"{StoreNames.ShipmentNextDueColumn} is not null")
+            .Duplicate(x => x.OverdueSince!, configure: index => index.Predicate = $"{StoreNames.ShipmentOverdueSinceColumn} is not null");
         opts.Schema.For<Alert>()
             .Duplicate(x => x.RaisedAt)
             .Duplicate(x => x.Type)
             .Duplicate(x => x.ShipmentId!);
         opts.Schema.For<DeviceCertificate>().Duplicate(x => x.DeviceId);
+        // The renewal-grace sweep and GET /api/devices?expiringWithin= look devices up by these.
+        opts.Schema.For<Device>()
+            .Duplicate(x => x.RetirementDueAt!)
+            .Duplicate(x => x.CertificateExpiresAt!);
         opts.RegisterDocumentType<ScanReceipt>();
         opts.RegisterDocumentType<DeviceLastSeen>();
 

@@ -14,9 +14,10 @@ public static class CliApplication
 
     public static RootCommand BuildRootCommand()
     {
-        var root = new RootCommand("TrackTrace tools: development CA, device and server certificates, and the demo");
+        var root = new RootCommand("TrackTrace tools: development CA, device and server certificates, device enrollment and renewal (EST), and the demo");
         root.Subcommands.Add(CaCommand.Build());
         root.Subcommands.Add(CertCommand.Build());
+        root.Subcommands.Add(DeviceCommand.Build());
         root.Subcommands.Add(DemoCommand.Build());
         return root;
     }

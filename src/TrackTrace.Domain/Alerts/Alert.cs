@@ -8,10 +8,17 @@ public static class AlertTypes
     public const string ColdChainBreach = "cold-chain-breach";
     public const string DeliveryRefused = "delivery-refused";
     public const string DeviceRejected = "device-rejected";
+    public const string CheckInOverdue = "check-in-overdue";
 
-    // Raised by the monitoring rules (Devices.MonitorRules).
+    /// <summary>An EST enrollment was refused (wrong, used, expired or voided token; suspended device): at most one per device and window.</summary>
+    public const string EnrollmentRefused = "enrollment-refused";
 
-    /// <summary>One certificate in use from two addresses at once; the device was suspended.</summary>
+    // Raised by the monitoring rules (Devices.MonitorRules) and by a retired certificate's reuse (DeviceDecider).
+
+    /// <summary>
+    /// One certificate in use from two addresses at once, or a retired certificate back after its
+    /// successor was in use; the device was suspended.
+    /// </summary>
     public const string DeviceCloneSuspected = "device-clone-suspected";
 
     /// <summary>A scanner connected from outside its station's allowed networks.</summary>
@@ -25,7 +32,7 @@ public static class AlertTypes
 
     public static readonly IReadOnlyList<string> All =
     [
-        OutOfSequence, ColdChainBreach, DeliveryRefused, DeviceRejected,
+        OutOfSequence, ColdChainBreach, DeliveryRefused, DeviceRejected, CheckInOverdue, EnrollmentRefused,
         DeviceCloneSuspected, DeviceOutsideNetwork, ScanRateExceeded, ImpossibleTravel,
     ];
 }

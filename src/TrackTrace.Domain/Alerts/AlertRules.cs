@@ -10,7 +10,7 @@ public static class AlertRules
 {
     /// <summary>The fact types that can raise an alert; every other shipment fact raises none.</summary>
     public static readonly IReadOnlyList<Type> Alerting =
-        [typeof(OutOfSequenceScanRecorded), typeof(ColdChainBreached), typeof(DeliveryRefused), typeof(ImpossibleTravelDetected)];
+        [typeof(OutOfSequenceScanRecorded), typeof(ColdChainBreached), typeof(DeliveryRefused), typeof(CheckInOverdue), typeof(ImpossibleTravelDetected)];
 
     /// <param name="alertId">The new alert's id (derived from the fact, so a replay raises the same alert).</param>
     public static AlertRaised? For(IShipmentFact fact, string alertId, DateTimeOffset now) => fact switch
@@ -24,6 +24,11 @@ public static class AlertRules
         DeliveryRefused e => new AlertRaised(alertId, AlertTypes.DeliveryRefused,
             $"Delivery of {e.ShipmentId} refused at {e.StationId}", e.Reason, e.ShipmentId, e.DeviceId,
             e.StationId, now),
+        CheckInOverdue e => new AlertRaised(alertId, AlertTypes.CheckInOverdue,
+            $"Check-in of {e.ShipmentId} overdue at leg {e.LegNumber} ({e.LegName})",
+            $"Expected a check-in at a {string.Join(" or ", e.ExpectedStationTypes)} station by {e.DueAt:u}; " +
+            $"no check-in on the route since {e.WaitingSince:u}.",
+            e.ShipmentId, null, null, now),
         ShipmentRegistered or StationCheckedIn or ShipmentDelivered or ReturnCheckedIn or DeliveryReleased
             or SensorAttached or SensorDetached => null,
         ImpossibleTravelDetected e => ImpossibleTravelAlert(e, alertId, now),

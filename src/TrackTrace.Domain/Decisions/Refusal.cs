@@ -6,6 +6,9 @@ public enum RefusalKind
     /// <summary>The command itself is malformed: which fields, and what is accepted (400).</summary>
     Invalid,
 
+    /// <summary>The caller did not prove who it is, e.g. a wrong enrollment token (401).</summary>
+    Unauthenticated,
+
     /// <summary>The caller may not do this (403).</summary>
     Forbidden,
 
@@ -49,6 +52,9 @@ public sealed record Decision(IReadOnlyList<object> Events, Refusal? Refusal)
     public static Decision Of(params object[] events) => new(events, null);
 
     public static Decision Refuse(Refusal refusal) => new([], refusal);
+
+    /// <summary>A refusal that is itself a fact worth keeping (e.g. a refused enrollment, for the audit).</summary>
+    public static Decision Refuse(Refusal refusal, params object[] recorded) => new(recorded, refusal);
 
     public bool Refused => Refusal is not null;
 }

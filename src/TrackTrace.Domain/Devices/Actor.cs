@@ -24,6 +24,11 @@ public sealed record Actor(ActorKind Kind, string Name)
 {
     public static Actor Admin(string deviceId) => new(ActorKind.Admin, deviceId);
 
+    /// <summary>The device itself: it enrolled with its token, or renewed with its certificate.</summary>
+    public static Actor Device(string deviceId) => new(ActorKind.Device, deviceId);
+
+    public static Actor Monitor(string rule) => new(ActorKind.Monitor, rule);
+
     public static readonly Actor Bootstrap = new(ActorKind.Bootstrap, "bootstrap");
 
     public override string ToString() => Kind switch

@@ -23,7 +23,8 @@ public sealed class DeviceAccessPolicy(IReadOnlyDictionary<string, string> expec
 
     /// <param name="device">The device the certificate is bound to, if any.</param>
     /// <param name="fingerprint">The certificate presented: it may have been retired while the device lives on.</param>
-    public DeviceRejection? Check(Device? device, string fingerprint)
+    /// <param name="now">A renewed certificate whose grace has ended is refused from then on, before the sweep records its retirement.</param>
+    public DeviceRejection? Check(Device? device, string fingerprint, DateTimeOffset now)
     {
         if (device is null)
         {
@@ -35,6 +36,12 @@ public sealed class DeviceAccessPolicy(IReadOnlyDictionary<string, string> expec
         {
             return new DeviceRejection(RejectionReasons.CertificateRetired, "certificate",
                 $"this certificate of device '{device.DeviceId}' was retired; use the device's current certificate");
+        }
+
+        if (device.AwaitingRetirement.FirstOrDefault(p => p.Fingerprint == fingerprint && p.GraceEndsAt <= now) is { } ended)
+        {
+            return new DeviceRejection(RejectionReasons.CertificateRetired, "certificate",
+                $"this certificate of device '{device.DeviceId}' was renewed and its grace ended at {ended.GraceEndsAt:O}; use the renewed certificate");
         }
 
         var actual = device.EffectiveAttributes();

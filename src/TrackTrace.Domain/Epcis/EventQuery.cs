@@ -64,8 +64,14 @@ public readonly record struct PageCursor(DateTimeOffset After, long Sequence)
 }
 
 /// <summary>An EPCIS SimpleEventQuery as read from the REST binding's query parameters.</summary>
+/// <summary>What a partner may read: what it captured, and what happened at the stations it serves.</summary>
+public sealed record QueryScope(string CapturedBy, IReadOnlyList<string> Locations);
+
 public sealed record EventQuery
 {
+    /// <summary>Limits the answer to what one partner may read; null for staff.</summary>
+    public QueryScope? Scope { get; init; }
+
     public IReadOnlyList<string> EventTypes { get; init; } = [];
     public DateTimeOffset? GeEventTime { get; init; }
     public DateTimeOffset? LtEventTime { get; init; }

@@ -9,7 +9,7 @@ internal static partial class RouteTemplateFile
 {
     private static readonly string[] RouteFields = ["id", "name", "description", "coldChain", "legs"];
     private static readonly string[] ColdChainFields = ["minCelsius", "maxCelsius", "allowanceMinutes", "hardMinCelsius", "hardMaxCelsius"];
-    private static readonly string[] LegFields = ["type", "name", "optional", "stations"];
+    private static readonly string[] LegFields = ["type", "name", "optional", "stations", "expectedWithin", "tolerance", "earliest"];
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,62}$", RegexOptions.CultureInvariant)]
     public static partial Regex IdPattern();
@@ -175,10 +175,71 @@ internal static partial class RouteTemplateFile
             }
 
             var stations = ReadStations(document, node, at);
-            legs.Add(new Leg(i + 1, type, string.IsNullOrWhiteSpace(name) ? type : name, optional, stations));
+            var (expectedWithin, tolerance, earliest) = ReadSchedule(document, node, at);
+            legs.Add(new Leg(i + 1, type, string.IsNullOrWhiteSpace(name) ? type : name, optional, stations,
+                expectedWithin, tolerance ?? TimeSpan.Zero, earliest));
         }
 
         return legs;
+    }
+
+    /// <summary>
+    /// When the leg's check-in is expected: <c>expectedWithin</c> after the previous check-in,
+    /// <c>tolerance</c> later still on time, and not before <c>earliest</c>. Durations are ISO-8601.
+    /// </summary>
+    private static (TimeSpan? ExpectedWithin, TimeSpan? Tolerance, TimeSpan? Earliest) ReadSchedule(
+        WorkflowDocument document, YamlMappingNode leg, string at)
+    {
+        var expectedWithin = Duration(document, leg, at, "expectedWithin", positive: true);
+        var tolerance = Duration(document, leg, at, "tolerance", positive: false);
+        var earliest = Duration(document, leg, at, "earliest", positive: false);
+        if (tolerance is not null && expectedWithin is null && WorkflowDocument.Find(leg, "expectedWithin") is null)
+        {
+            document.Report($"{at}.tolerance", "a tolerance widens expectedWithin: give the leg an expectedWithin too, or leave tolerance out",
+                WorkflowDocument.Find(leg, "tolerance"));
+        }
+
+        if (earliest is { } soonest && expectedWithin is { } expected && soonest > expected)
+        {
+            document.Report($"{at}.earliest", $"earliest ({IsoDuration.Format(soonest)}) must not be after expectedWithin ({IsoDuration.Format(expected)})",
+                WorkflowDocument.Find(leg, "earliest"));
+        }
+
+        return (expectedWithin, tolerance, earliest);
+    }
+
+    private static TimeSpan? Duration(WorkflowDocument document, YamlMappingNode leg, string at, string key, bool positive)
+    {
+        var node = WorkflowDocument.Find(leg, key);
+        if (document.Text(leg, at, key) is not { } text)
+        {
+            if (node is not null && WorkflowDocument.IsNull(node))
+            {
+                document.Report($"{at}.{key}", $"empty: expected {IsoDuration.Rule}", node);
+            }
+
+            return null; // absent, or not a single value (reported by Text)
+        }
+
+        if (IsoDuration.Parse(text.Trim(), out var problem) is not { } duration)
+        {
+            document.Report($"{at}.{key}", problem!, node);
+            return null;
+        }
+
+        if (duration < TimeSpan.Zero)
+        {
+            document.Report($"{at}.{key}", $"'{text}' is negative: durations count forward from the previous check-in", node);
+            return null;
+        }
+
+        if (positive && duration == TimeSpan.Zero)
+        {
+            document.Report($"{at}.{key}", $"'{text}' is zero: a leg cannot be expected at the very moment of the previous check-in", node);
+            return null;
+        }
+
+        return duration;
     }
 
     private static IReadOnlyList<string> ReadStations(WorkflowDocument document, YamlMappingNode leg, string at)

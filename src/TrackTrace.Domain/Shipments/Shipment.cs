@@ -49,6 +49,26 @@ public sealed record Shipment
     public IReadOnlyList<string> Sensors { get; init; } = [];
     public long Version { get; init; }
 
+    /// <summary>
+    /// When the shipment started waiting for its next check-in: registration, the last check-in on
+    /// the route, or the release of a refused delivery. Due times count from here.
+    /// </summary>
+    public DateTimeOffset? WaitingSince { get; init; }
+
+    /// <summary>The leg whose check-in was recorded overdue in the current wait (<see cref="CheckInOverdue"/>).</summary>
+    public int? OverdueLeg { get; init; }
+
+    /// <summary>Since when that check-in is overdue (its due time); null while nothing is recorded overdue.</summary>
+    public DateTimeOffset? OverdueSince { get; init; }
+
+    /// <summary>
+    /// When the monitor must look at this shipment next: the due time of the leg it must reach, while
+    /// that is not yet recorded overdue. Needs the route, so the write path sets it on every snapshot
+    /// it stores (<see cref="ShipmentSchedule.NextDue"/>); <see cref="Fold"/> leaves it alone. It is an
+    /// index for the monitor, not a fact: readers compute due times with <see cref="ShipmentSchedule"/>.
+    /// </summary>
+    public DateTimeOffset? NextDueAt { get; init; }
+
     public bool DeliveryRefused =>
         Attributes.TryGetValue(DeliveryAttribute.Name, out var value) && value == DeliveryAttribute.Refused;
 
@@ -60,6 +80,7 @@ public sealed record Shipment
         Status = ShipmentStatus.Registered,
         RegisteredAt = e.RegisteredAt,
         UpdatedAt = e.RegisteredAt,
+        WaitingSince = e.RegisteredAt,
         Attributes = WithDelivery(new Dictionary<string, string>(), DeliveryAttribute.Accepted),
         Version = 1,
     };
@@ -85,8 +106,14 @@ public sealed record Shipment
             LastStationId = e.StationId,
             LastCheckInAt = e.ScannedAt,
             UpdatedAt = Later(s.UpdatedAt, e.ReceivedAt),
+            WaitingSince = e.ScannedAt,
+            OverdueLeg = null,
+            OverdueSince = null,
         },
-        ShipmentDelivered e => s with { Status = ShipmentStatus.Delivered, UpdatedAt = Later(s.UpdatedAt, e.DeliveredAt) },
+        ShipmentDelivered e => s with
+        {
+            Status = ShipmentStatus.Delivered, UpdatedAt = Later(s.UpdatedAt, e.DeliveredAt), OverdueLeg = null, OverdueSince = null,
+        },
         OutOfSequenceScanRecorded e => s with { AnomalyCount = s.AnomalyCount + 1, UpdatedAt = Later(s.UpdatedAt, e.ReceivedAt) },
         ColdChainBreached e => s with
         {
@@ -94,16 +121,30 @@ public sealed record Shipment
             Attributes = WithDelivery(s.Attributes, DeliveryAttribute.Refused),
             UpdatedAt = Later(s.UpdatedAt, e.DetectedAt),
         },
-        DeliveryRefused e => s with { Status = ShipmentStatus.Refused, UpdatedAt = Later(s.UpdatedAt, e.RefusedAt) },
+        DeliveryRefused e => s with
+        {
+            Status = ShipmentStatus.Refused, UpdatedAt = Later(s.UpdatedAt, e.RefusedAt), OverdueLeg = null, OverdueSince = null,
+        },
         ReturnCheckedIn e => s with
         {
             LastStationId = e.StationId, LastCheckInAt = e.ScannedAt, UpdatedAt = Later(s.UpdatedAt, e.ReceivedAt),
         },
+        // Released after the destination refused it: the goods set off for the destination anew.
+        DeliveryReleased e when s.Status == ShipmentStatus.Refused => s with
+        {
+            Attributes = WithDelivery(s.Attributes, DeliveryAttribute.Accepted),
+            Status = ShipmentStatus.InTransit,
+            UpdatedAt = Later(s.UpdatedAt, e.ReleasedAt),
+            WaitingSince = e.ReleasedAt,
+        },
         DeliveryReleased e => s with
         {
             Attributes = WithDelivery(s.Attributes, DeliveryAttribute.Accepted),
-            Status = s.Status == ShipmentStatus.Refused ? ShipmentStatus.InTransit : s.Status,
             UpdatedAt = Later(s.UpdatedAt, e.ReleasedAt),
+        },
+        CheckInOverdue e => s with
+        {
+            OverdueLeg = e.LegNumber, OverdueSince = e.DueAt, UpdatedAt = Later(s.UpdatedAt, e.DetectedAt),
         },
         SensorAttached e => s with { Sensors = [.. s.Sensors, e.DeviceId], UpdatedAt = Later(s.UpdatedAt, e.AttachedAt) },
         SensorDetached e => s with

@@ -112,6 +112,25 @@ public static class ShipmentDecider
     }
 
     /// <summary>
+    /// Nobody checked the shipment in at the leg it must reach by that leg's due time: record it, once
+    /// per leg and wait (a decision on the state after it finds it recorded, so two monitors racing
+    /// append it once: the stream version decides). Exactly at the due time it is still on time;
+    /// delivered and refused shipments are due nowhere.
+    /// </summary>
+    public static Decision RecordOverdue(Shipment state, RouteWorkflow workflow, DateTimeOffset now)
+    {
+        if (ShipmentSchedule.NextDue(state, workflow) is not { } due || now <= due)
+        {
+            return Decision.Unchanged;
+        }
+
+        var schedule = ShipmentSchedule.For(state, workflow, now);
+        var leg = schedule.Watched!.Leg;
+        return Decision.Of(new CheckInOverdue(state.Id, leg.Number, leg.Name,
+            schedule.Next.Select(l => l.Leg.StationType).Distinct().ToArray(), schedule.WaitingSince, due, now));
+    }
+
+    /// <summary>
     /// Only an enrolled sensor, and only on a cold-chain route. Attaching an attached sensor changes
     /// nothing (no event): retries are harmless. One sensor may ride on several shipments (two pallets
     /// in one reefer).

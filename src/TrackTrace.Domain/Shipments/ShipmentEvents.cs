@@ -94,3 +94,20 @@ public sealed record DeliveryReleased(string ShipmentId, string ReleasedBy, stri
 public sealed record SensorAttached(string ShipmentId, string DeviceId, string AttachedBy, DateTimeOffset AttachedAt) : IShipmentFact;
 
 public sealed record SensorDetached(string ShipmentId, string DeviceId, string DetachedBy, DateTimeOffset DetachedAt) : IShipmentFact;
+
+/// <summary>
+/// No check-in for the leg the shipment must reach next by its due time (the latest moment within
+/// tolerance). Recorded once per leg and wait by the overdue monitor; a check-in that comes later
+/// is accepted as usual and shows as late on the timeline.
+/// </summary>
+/// <param name="WaitingSince">The check-in (or registration, or release) the due time counts from.</param>
+/// <param name="DueAt">Since when the check-in is overdue.</param>
+/// <param name="DetectedAt">When the monitor noticed (its clock).</param>
+public sealed record CheckInOverdue(
+    string ShipmentId,
+    int LegNumber,
+    string LegName,
+    IReadOnlyList<string> ExpectedStationTypes,
+    DateTimeOffset WaitingSince,
+    DateTimeOffset DueAt,
+    DateTimeOffset DetectedAt) : IShipmentFact;

@@ -14,7 +14,7 @@ public sealed class AlertBudgetTests(AlertBudgetTests.TightBudget setup) : IClas
 {
     public sealed class TightBudget : ServiceFixture
     {
-        public ShiftedClock Time { get; } = new();
+        public TestClock Time { get; } = new();
 
         protected override TimeProvider Clock => Time;
 

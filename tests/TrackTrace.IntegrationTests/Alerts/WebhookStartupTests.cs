@@ -89,6 +89,7 @@ public sealed class WebhookStartupTests
         start.Environment["Api__ClientCertificateAuthorities__0"] = TestPki.Instance.CaPath;
         start.Environment["Api__HttpsPort"] = PrivateRabbitMq.FreePort().ToString();
         start.Environment["Api__HealthPort"] = PrivateRabbitMq.FreePort().ToString();
+        start.Environment["Api__EnrollmentPort"] = PrivateRabbitMq.FreePort().ToString();
         start.Environment["Alerts__Webhooks__0__Name"] = "pager";
         start.Environment["Alerts__Webhooks__0__Url"] = "http://alerts.example.com/hook";
         start.Environment["Alerts__Webhooks__0__Secret"] = "short";

@@ -22,6 +22,18 @@ public sealed class StaffPageBrowserTests(StaffPageBrowserTests.DemoService setu
         public DemoResult Demo { get; private set; } = null!;
         public string DemoLog { get; private set; } = "";
 
+        /// <summary>A road shipment checked in at the factory 13 hours ago: its truck leg (PT8H + PT4H) is overdue.</summary>
+        public string Overdue { get; private set; } = "";
+
+        /// <summary>A road shipment checked in at the factory now: its truck leg is due in 12 hours.</summary>
+        public string OnTime { get; private set; } = "";
+
+        /// <summary>A road shipment whose truck checked in half an hour after its due time.</summary>
+        public string Late { get; private set; } = "";
+
+        protected override IDictionary<string, string?> Overrides =>
+            new Dictionary<string, string?> { ["Shipments:OverdueCheckInterval"] = "00:00:01" };
+
         public override async Task InitializeAsync()
         {
             await base.InitializeAsync();
@@ -35,6 +47,19 @@ public sealed class StaffPageBrowserTests(StaffPageBrowserTests.DemoService setu
             using var log = new StringWriter();
             Demo = await DemoRun.RunAsync(Service.ApiAddress, Pki, log, CancellationToken.None);
             DemoLog = log.ToString();
+
+            using var factory = Service.Client(await Api.EnrollAsync("scanner", await Api.RegisterStationAsync("factory")));
+            Overdue = await Api.RegisterShipmentAsync("road-domestic");
+            await Expect(await ScanAsync(factory, Overdue, at: DateTimeOffset.UtcNow.AddHours(-13)), System.Net.HttpStatusCode.Created);
+            OnTime = await Api.RegisterShipmentAsync("road-domestic");
+            await Expect(await ScanAsync(factory, OnTime), System.Net.HttpStatusCode.Created);
+            using var truck = Service.Client(await Api.EnrollAsync("scanner", await Api.RegisterStationAsync("truck")));
+            Late = await Api.RegisterShipmentAsync("road-domestic");
+            await Expect(await ScanAsync(factory, Late, at: DateTimeOffset.UtcNow.AddHours(-13)), System.Net.HttpStatusCode.Created);
+            await Expect(await ScanAsync(truck, Late, at: DateTimeOffset.UtcNow.AddMinutes(-30)), System.Net.HttpStatusCode.Created);
+            // The page lists it first once the monitor (every second here) has recorded it.
+            await Eventually(async () => (await Admin.GetStringAsync($"/api/shipments/{Overdue}/timeline")).Contains("\"check-in-overdue\""),
+                what: "the monitor to record the overdue check-in");
         }
 
         public override async Task DisposeAsync()
@@ -45,7 +70,7 @@ public sealed class StaffPageBrowserTests(StaffPageBrowserTests.DemoService setu
     }
 
     [Fact]
-    public async Task Staff_see_the_breach_and_the_anomaly_and_acknowledge_a_live_alert_while_others_are_refused()
+    public async Task Staff_see_the_breach_the_anomaly_and_the_overdue_shipment_and_acknowledge_a_live_alert_while_others_are_refused()
     {
         var tools = BrowserTools.Locate();
         output.WriteLine(setup.DemoLog);
@@ -73,6 +98,9 @@ public sealed class StaffPageBrowserTests(StaffPageBrowserTests.DemoService setu
             ["TRACKTRACE_BREACHED"] = setup.Demo.OceanBreached,
             ["TRACKTRACE_OUT_OF_SEQUENCE"] = setup.Demo.OutOfSequence,
             ["TRACKTRACE_DELIVERED"] = setup.Demo.RoadDelivered,
+            ["TRACKTRACE_OVERDUE"] = setup.Overdue,
+            ["TRACKTRACE_ON_TIME"] = setup.OnTime,
+            ["TRACKTRACE_LATE"] = setup.Late,
             ["TRACKTRACE_SCREENSHOTS"] = screenshots,
             ["CHROMIUM"] = tools.Chromium,
         }, ScriptTimeout);

@@ -30,6 +30,7 @@ public sealed class BusProbe : IAsyncDisposable
                 Collect<ColdChainBreached>(e);
                 Collect<DeliveryRefused>(e);
                 Collect<ShipmentDelivered>(e);
+                Collect<CheckInOverdue>(e);
                 Collect<DeviceSuspended>(e);
                 Collect<DeviceResumed>(e);
                 Collect<DeviceRejected>(e);

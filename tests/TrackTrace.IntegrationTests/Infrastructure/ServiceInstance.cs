@@ -15,14 +15,19 @@ public sealed class ServiceInstance : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private ServiceInstance(WebApplication app, Uri api, Uri health)
+    private ServiceInstance(WebApplication app, Uri api, Uri enrollment, Uri health)
     {
         _app = app;
         ApiAddress = api;
+        EnrollmentAddress = enrollment;
         HealthAddress = health;
     }
 
     public Uri ApiAddress { get; }
+
+    /// <summary>The EST enrollment listener: server TLS, no client certificate.</summary>
+    public Uri EnrollmentAddress { get; }
+
     public Uri HealthAddress { get; }
     public IServiceProvider Services => _app.Services;
 
@@ -41,6 +46,7 @@ public sealed class ServiceInstance : IAsyncDisposable
             ["RabbitMq:Uri"] = broker.ToString(),
             ["Api:ListenAddress"] = "127.0.0.1",
             ["Api:HttpsPort"] = "0",
+            ["Api:EnrollmentPort"] = "0",
             ["Api:HealthPort"] = "0",
             ["Api:ServerCertificate"] = pki.ServerCertificatePath,
             ["Api:ServerKey"] = pki.ServerKeyPath,
@@ -69,11 +75,18 @@ public sealed class ServiceInstance : IAsyncDisposable
         extend?.Invoke(app);
         await app.StartAsync();
         var addresses = app.Urls.Select(u => new Uri(u)).ToArray();
-        var api = addresses.Single(a => a.Scheme == "https");
+        // Kestrel lists its listeners in the order they were configured: the mTLS API, then enrollment.
+        var https = addresses.Where(a => a.Scheme == "https").ToArray();
+        Assert.Equal(2, https.Length);
         var health = addresses.Single(a => a.Scheme == "http");
         // The server certificate names localhost and 127.0.0.1; use the name, as scanners do.
-        return new ServiceInstance(app, new UriBuilder(api) { Host = "localhost" }.Uri, health);
+        return new ServiceInstance(app, new UriBuilder(https[0]) { Host = "localhost" }.Uri,
+            new UriBuilder(https[1]) { Host = "localhost" }.Uri, health);
     }
+
+    /// <summary>A client of the enrollment listener: verifies the server against the root, presents nothing.</summary>
+    public HttpClient EnrollmentClient() =>
+        new(TrustedChannel.CreateHandler(TestPki.Instance.Ca, null)) { BaseAddress = EnrollmentAddress };
 
     public HttpClient Client(X509Certificate2? certificate) =>
         TrustedChannel.CreateClient(ApiAddress, TestPki.Instance.Ca, certificate);

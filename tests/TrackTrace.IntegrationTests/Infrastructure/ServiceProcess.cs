@@ -24,7 +24,9 @@ public sealed class ServiceProcess : IAsyncDisposable
     public Uri HealthAddress { get; }
     public string Output => _output.ToString();
 
-    public static async Task<ServiceProcess> StartAsync(string connectionString, Uri broker)
+    /// <param name="environment">More settings, as environment variables (e.g. Logging__Console__FormatterName).</param>
+    public static async Task<ServiceProcess> StartAsync(
+        string connectionString, Uri broker, IReadOnlyDictionary<string, string>? environment = null)
     {
         var pki = TestPki.Instance;
         var apiPort = PrivateRabbitMq.FreePort();
@@ -38,6 +40,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         start.Environment["Api__ListenAddress"] = "127.0.0.1";
         start.Environment["Api__HttpsPort"] = apiPort.ToString();
         start.Environment["Api__HealthPort"] = healthPort.ToString();
+        start.Environment["Api__EnrollmentPort"] = PrivateRabbitMq.FreePort().ToString();
         start.Environment["Api__ServerCertificate"] = pki.ServerCertificatePath;
         start.Environment["Api__ServerKey"] = pki.ServerKeyPath;
         start.Environment["Api__ClientCertificateAuthorities__0"] = pki.CaPath;
@@ -45,6 +48,11 @@ public sealed class ServiceProcess : IAsyncDisposable
         start.Environment["Api__IssuingKey"] = pki.IssuingKeyPath;
         start.Environment["Devices__BootstrapAdminCertificate"] = pki.AdminCertificatePath;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         var process = Process.Start(start)!;
         var service = new ServiceProcess(process, apiPort, healthPort);
         process.OutputDataReceived += (_, e) => service.Append(e.Data);

@@ -9,6 +9,7 @@ namespace TrackTrace.UnitTests.Devices;
 public sealed class DeviceAccessPolicySpecs
 {
     private static readonly DateTimeOffset EnrolledAt = new(2025, 3, 1, 8, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Now = EnrolledAt.AddDays(10);
 
     // What the operator configured: every device active, provisioned in the 2025-03 key epoch, on site Rotterdam.
     private static readonly DeviceAccessPolicy Policy = new(new Dictionary<string, string>
@@ -21,7 +22,7 @@ public sealed class DeviceAccessPolicySpecs
     [Fact]
     public void A_certificate_enrolled_to_no_device_is_refused_as_unknown()
     {
-        var rejection = Policy.Check(null, Certificate);
+        var rejection = Policy.Check(null, Certificate, Now);
 
         Assert.NotNull(rejection);
         Assert.Equal(("unknown-device", (string?)null), (rejection.Reason, rejection.Attribute));
@@ -31,7 +32,7 @@ public sealed class DeviceAccessPolicySpecs
     [Fact]
     public void A_suspended_device_is_refused_as_suspended_on_its_status()
     {
-        var rejection = Policy.Check(Scanner(epoch: "2025-03").Then(Suspended()), Certificate);
+        var rejection = Policy.Check(Scanner(epoch: "2025-03").Then(Suspended()), Certificate, Now);
 
         Assert.NotNull(rejection);
         Assert.Equal(("suspended", "status"), (rejection.Reason, rejection.Attribute));
@@ -43,13 +44,13 @@ public sealed class DeviceAccessPolicySpecs
         var resumed = Scanner(epoch: "2025-03").Then(Suspended())
             .Then(new DeviceResumed("SCANNER-7", "found", "ADMIN-1", EnrolledAt.AddDays(2)));
 
-        Assert.Null(Policy.Check(resumed, Certificate));
+        Assert.Null(Policy.Check(resumed, Certificate, Now));
     }
 
     [Fact]
     public void A_device_with_another_value_for_an_expected_attribute_is_refused_naming_the_attribute_only()
     {
-        var rejection = Policy.Check(Scanner(epoch: "2025-02"), Certificate);
+        var rejection = Policy.Check(Scanner(epoch: "2025-02"), Certificate, Now);
 
         Assert.NotNull(rejection);
         Assert.Equal(("attribute-mismatch", "epoch"), (rejection.Reason, rejection.Attribute));
@@ -60,7 +61,7 @@ public sealed class DeviceAccessPolicySpecs
     [Fact]
     public void A_device_without_an_expected_attribute_is_refused_naming_it()
     {
-        var rejection = Policy.Check(Scanner(epoch: null), Certificate);
+        var rejection = Policy.Check(Scanner(epoch: null), Certificate, Now);
 
         Assert.NotNull(rejection);
         Assert.Equal(("attribute-mismatch", "epoch"), (rejection.Reason, rejection.Attribute));
@@ -69,7 +70,7 @@ public sealed class DeviceAccessPolicySpecs
     [Fact]
     public void Attribute_values_are_matched_exactly()
     {
-        var rejection = Policy.Check(Scanner(epoch: "2025-03", site: "Rotterdam"), Certificate);
+        var rejection = Policy.Check(Scanner(epoch: "2025-03", site: "Rotterdam"), Certificate, Now);
 
         Assert.Equal("site", rejection?.Attribute);
     }
@@ -82,7 +83,7 @@ public sealed class DeviceAccessPolicySpecs
             Attributes = new Dictionary<string, string> { ["epoch"] = "2025-03", ["site"] = "rotterdam", ["firmware"] = "2.4.1" },
         };
 
-        Assert.Null(Policy.Check(device, Certificate));
+        Assert.Null(Policy.Check(device, Certificate, Now));
     }
 
     [Fact]
@@ -94,9 +95,9 @@ public sealed class DeviceAccessPolicySpecs
             ["station"] = "NLRTM-DOCK-3",
         });
 
-        Assert.Null(scannersOnDock3.Check(Scanner(epoch: "2025-03"), Certificate));
-        Assert.Equal("station", scannersOnDock3.Check(Scanner(epoch: "2025-03") with { StationId = "NLRTM-DOCK-4" }, Certificate)?.Attribute);
-        Assert.Equal("role", scannersOnDock3.Check(Scanner(epoch: "2025-03") with { Role = DeviceRole.Sensor }, Certificate)?.Attribute);
+        Assert.Null(scannersOnDock3.Check(Scanner(epoch: "2025-03"), Certificate, Now));
+        Assert.Equal("station", scannersOnDock3.Check(Scanner(epoch: "2025-03") with { StationId = "NLRTM-DOCK-4" }, Certificate, Now)?.Attribute);
+        Assert.Equal("role", scannersOnDock3.Check(Scanner(epoch: "2025-03") with { Role = DeviceRole.Sensor }, Certificate, Now)?.Attribute);
     }
 
     [Fact]
@@ -156,11 +157,11 @@ public sealed class DeviceAccessPolicySpecs
                 "ADMIN-1", EnrolledAt.AddDays(1)))
             .Then(new DeviceCertificateRetired("SCANNER-7", Certificate, "leaked", "ADMIN-1", EnrolledAt.AddDays(2)));
 
-        var rejection = Policy.Check(device, Certificate);
+        var rejection = Policy.Check(device, Certificate, Now);
 
         Assert.NotNull(rejection);
         Assert.Equal(("certificate-retired", "certificate"), (rejection.Reason, rejection.Attribute));
-        Assert.Null(Policy.Check(device, "cd34"));
+        Assert.Null(Policy.Check(device, "cd34", Now));
     }
 }
 

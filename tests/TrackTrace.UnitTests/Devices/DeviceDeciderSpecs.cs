@@ -54,7 +54,7 @@ public sealed class DeviceDeciderSpecs
         var refusal = Refused(DeviceDecider.Enroll(Enroll(role: role, station: null), null));
 
         Assert.Equal(RefusalKind.Invalid, refusal.Kind);
-        Assert.Equal(["required: one of scanner, sensor, staff, admin"], refusal.Errors!["role"]);
+        Assert.Equal(["required: one of scanner, sensor, staff, admin, partner"], refusal.Errors!["role"]);
     }
 
     [Theory]

@@ -49,7 +49,7 @@ public sealed class RouteCatalogValidationTests
               - type: truck
                 optinal: true
               - type: destination
-            """, "legs[1].optinal", "unknown field 'optinal'; accepted fields: type, name, optional, stations");
+            """, "legs[1].optinal", "unknown field 'optinal'; accepted fields: type, name, optional, stations, expectedWithin, tolerance, earliest");
 
     [Fact]
     public void An_unknown_cold_chain_field_is_named_with_the_accepted_fields() =>

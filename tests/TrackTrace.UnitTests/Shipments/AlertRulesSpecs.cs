@@ -52,6 +52,20 @@ public sealed class AlertRulesSpecs
     }
 
     [Fact]
+    public void An_overdue_check_in_raises_a_check_in_overdue_alert_naming_the_leg_and_since_when()
+    {
+        var due = ScannedAt.AddHours(16);
+        var overdue = new CheckInOverdue(Reference, 4, "Last-mile truck", ["cross-dock", "truck"], ScannedAt, due, due.AddSeconds(20));
+
+        var alert = Raised(overdue);
+
+        Assert.Equal(("check-in-overdue", Reference, (string?)null, (string?)null), (alert.Type, alert.ShipmentId, alert.DeviceId, alert.StationId));
+        Assert.Contains("leg 4 (Last-mile truck)", alert.Title);
+        Assert.Contains($"cross-dock or truck station by {due:u}", alert.Detail);
+        Assert.Contains(AlertTypes.CheckInOverdue, AlertTypes.All);
+    }
+
+    [Fact]
     public void The_alert_is_the_stream_its_id_names()
     {
         var alert = AlertRules.For(ColdChainBreached(), "alert-7", Now);
@@ -63,7 +77,7 @@ public sealed class AlertRulesSpecs
     public void Only_the_alerting_fact_types_raise_alerts()
     {
         Assert.Equal(
-            [typeof(ColdChainBreached), typeof(DeliveryRefused), typeof(ImpossibleTravelDetected), typeof(OutOfSequenceScanRecorded)],
+            [typeof(CheckInOverdue), typeof(ColdChainBreached), typeof(DeliveryRefused), typeof(ImpossibleTravelDetected), typeof(OutOfSequenceScanRecorded)],
             AlertRules.Alerting.OrderBy(t => t.Name));
     }
 

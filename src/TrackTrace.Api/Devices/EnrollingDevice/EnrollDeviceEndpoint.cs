@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using TrackTrace.Api.Devices.Est;
 using TrackTrace.Api.Devices.GettingDevice;
 using TrackTrace.Api.Hosting;
 using TrackTrace.Api.Security;
@@ -9,16 +11,52 @@ namespace TrackTrace.Api.Devices.EnrollingDevice;
 public sealed record EnrollDeviceRequest(
     string? DeviceId, string? Role, string? StationId, string? Certificate, Dictionary<string, string>? Attributes);
 
-/// <summary>POST /api/devices: enroll a device and bind its client certificate.</summary>
+/// <summary>
+/// A pending device and the token it enrolls with: <see cref="EnrollmentToken"/> is shown here once
+/// (only its SHA-256 is kept); the device sends it with its CSR to <see cref="EnrollAt"/>.
+/// </summary>
+public sealed record PendingDeviceView(
+    string DeviceId,
+    string Role,
+    DeviceStatus Status,
+    string? StationId,
+    IReadOnlyDictionary<string, string> Attributes,
+    bool Pending,
+    string EnrollmentToken,
+    DateTimeOffset EnrollmentExpiresAt,
+    string EnrollAt);
+
+/// <summary>
+/// POST /api/devices: with <c>certificate</c>, enroll a device and bind that certificate; without
+/// one, register a pending device that makes its own key and enrolls over EST with the one-time
+/// token in the answer.
+/// </summary>
 public static class EnrollDeviceEndpoint
 {
     public static void MapEnrollDevice(this RouteGroupBuilder devices) =>
-        devices.MapPost("/", Handle).WithSummary("Enroll a device and bind its client certificate (admin)");
+        devices.MapPost("/", Handle).WithSummary(
+            "Enroll a device with its client certificate, or without one register it pending and get its one-time enrollment token (admin)");
 
-    private static async Task<Results<Created<DeviceView>, ProblemHttpResult>> Handle(
+    private static async Task<Results<Created<DeviceView>, Created<PendingDeviceView>, ProblemHttpResult>> Handle(
         EnrollDeviceRequest request, HttpContext http, DeviceRegistry registry, ClientCertificateValidator validator,
-        CancellationToken ct)
+        IOptions<DeviceOptions> options, IOptions<ApiOptions> api, CancellationToken ct)
     {
+        if (request.Certificate is null)
+        {
+            var token = EnrollmentTokens.New(registry.Now, options.Value.EnrollmentTokenLifetime);
+            var registered = await registry.RegisterAsync(new RegisterDevice(request.DeviceId, request.Role, request.StationId,
+                request.Attributes, token.Stored, Actor.Admin(http.User.DeviceId()), registry.Now), ct);
+            if (registered.Refusal is { } refused)
+            {
+                return Problems.From(refused);
+            }
+
+            var device = registered.Device!;
+            return TypedResults.Created($"/api/devices/{device.DeviceId}", new PendingDeviceView(device.DeviceId,
+                DeviceRoles.Name(device.Role), device.Status, device.StationId, device.Attributes, device.IsPending(), token.Token,
+                token.Stored.ExpiresAt, EnrollAt(http, api.Value)));
+        }
+
         var (certificate, problem) = CertificatePem.Read(request.Certificate, validator);
         if (problem is not null)
         {
@@ -31,4 +69,8 @@ public static class EnrollDeviceEndpoint
             ? Problems.From(refusal)
             : TypedResults.Created($"/api/devices/{result.Device!.DeviceId}", DeviceView.From(result.Device, null));
     }
+
+    /// <summary>Where the device enrolls: this host, on the enrollment port.</summary>
+    public static string EnrollAt(HttpContext http, ApiOptions api) =>
+        $"https://{http.Request.Host.Host}:{api.EnrollmentPort}{EstEndpoints.SimpleEnrollPath}";
 }

@@ -1,6 +1,8 @@
 using System.Security.Claims;
 using Microsoft.Extensions.Options;
+using TrackTrace.Api.Epcis.CheckingIn;
 using TrackTrace.Api.Security;
+using TrackTrace.Domain.Epcis;
 
 namespace TrackTrace.Api.Epcis.Capturing;
 
@@ -31,7 +33,7 @@ public static class CaptureEndpoints
 
     private static async Task<IResult> Capture(
         HttpContext http, IOptions<EpcisOptions> options, CaptureJobs jobs, CaptureProcessor processor, CaptureSignal signal,
-        CancellationToken ct)
+        CaptureAuthority authority, TimeProvider clock, CancellationToken ct)
     {
         bool rollback;
         switch (http.Request.Headers[EpcisRequest.ErrorBehaviourHeader].ToString().ToLowerInvariant())
@@ -57,6 +59,14 @@ public static class CaptureEndpoints
 
         using (body)
         {
+            // All or nothing: a document with one event outside the device's authority is refused whole, before anything is stored.
+            if (rollback && await authority.FirstOutsideAuthorityAsync(http.User.DeviceId(),
+                    CaptureDocument.Read(body!.Text, "authority", clock.GetUtcNow()).Events.Select(e => e.Indexed), ct) is { } outside)
+            {
+                return EpcisProblems.Result(StatusCodes.Status403Forbidden, "epcis-outside-authority", "SecurityException",
+                    "Outside this device's authority", outside);
+            }
+
             // Stored (committed) before the answer: an accepted document is never lost. Small ones are
             // run at once in that same transaction; large ones are queued for a worker.
             string id;

@@ -94,6 +94,13 @@ public sealed class EventSearch(NpgsqlDataSource dataSource)
             }
         }
 
+        if (q.Scope is { } scope)
+        {
+            var locations = sql.Add(scope.Locations.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
+            where.Add($"(e.{Event.CapturedBy} = {sql.Add(scope.CapturedBy, NpgsqlDbType.Text)} or " +
+                      $"e.{Event.BizLocation} = any({locations}) or e.{Event.ReadPoint} = any({locations}))");
+        }
+
         Any(Event.Type, q.EventTypes);
         Time(Event.EventTime, q.GeEventTime, ">=");
         Time(Event.EventTime, q.LtEventTime, "<");

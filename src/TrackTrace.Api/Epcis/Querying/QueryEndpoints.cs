@@ -10,7 +10,8 @@ namespace TrackTrace.Api.Epcis.Querying;
 /// <summary>
 /// GET /epcis/events and the resources that are /events with one filter fixed by the path
 /// (/epcs/{epc}/events, /bizLocations/{location}/events, ...). Answers an EPCISQueryDocument; more
-/// results are behind <c>Link: &lt;...&gt;; rel="next"</c>. Staff and admins.
+/// results are behind <c>Link: &lt;...&gt;; rel="next"</c>. Staff and admins read everything; a
+/// partner reads what it captured and what happened at the stations it serves.
 /// </summary>
 public static class QueryEndpoints
 {
@@ -26,19 +27,19 @@ public static class QueryEndpoints
 
     public static void MapQueries(this RouteGroupBuilder epcis)
     {
-        epcis.MapGet("/events", (HttpContext http, EventSearch search, IOptions<EpcisOptions> options, TimeProvider clock, CancellationToken ct) =>
-                AnswerAsync(http, search, options.Value, clock, null, ct))
-            .RequireAuthorization(Roles.Staff)
+        epcis.MapGet("/events", (HttpContext http, EventSearch search, PartnerScopes scopes, IOptions<EpcisOptions> options, TimeProvider clock, CancellationToken ct) =>
+                AnswerAsync(http, search, scopes, options.Value, clock, null, ct))
+            .RequireAuthorization(Roles.EpcisQuery)
             .WithSummary("Query events (EPCIS SimpleEventQuery parameters); an EPCISQueryDocument, paged (staff)");
-        epcis.MapGet("/events/{eventId}", (HttpContext http, EventSearch search, IOptions<EpcisOptions> options, TimeProvider clock, CancellationToken ct) =>
-                AnswerAsync(http, search, options.Value, clock, ("EQ_eventID", 2), ct))
-            .RequireAuthorization(Roles.Staff)
+        epcis.MapGet("/events/{eventId}", (HttpContext http, EventSearch search, PartnerScopes scopes, IOptions<EpcisOptions> options, TimeProvider clock, CancellationToken ct) =>
+                AnswerAsync(http, search, scopes, options.Value, clock, ("EQ_eventID", 2), ct))
+            .RequireAuthorization(Roles.EpcisQuery)
             .WithSummary("One event by its eventID (URL-encoded), with its error declaration if it has one (staff)");
         foreach (var (path, parameter, summary) in FixedFilters)
         {
-            epcis.MapGet(path, (HttpContext http, EventSearch search, IOptions<EpcisOptions> options, TimeProvider clock, CancellationToken ct) =>
-                    AnswerAsync(http, search, options.Value, clock, (parameter, 2), ct))
-                .RequireAuthorization(Roles.Staff)
+            epcis.MapGet(path, (HttpContext http, EventSearch search, PartnerScopes scopes, IOptions<EpcisOptions> options, TimeProvider clock, CancellationToken ct) =>
+                    AnswerAsync(http, search, scopes, options.Value, clock, (parameter, 2), ct))
+                .RequireAuthorization(Roles.EpcisQuery)
                 .WithSummary(summary + " (staff)");
         }
 
@@ -48,14 +49,14 @@ public static class QueryEndpoints
                 ["type"] = "Collection",
                 ["member"] = new JsonArray(EpcisRequest.EventTypes.Select(t => (JsonNode)t).ToArray()),
             }))
-            .RequireAuthorization(Roles.Staff)
+            .RequireAuthorization(Roles.EpcisQuery)
             .WithSummary("The event types this repository stores (staff)");
     }
 
     // fixedFilter: the parameter the path fixes and the path segment that holds its value.
     private static async Task<IResult> AnswerAsync(
-        HttpContext http, EventSearch search, EpcisOptions options, TimeProvider clock, (string Parameter, int Segment)? fixedFilter,
-        CancellationToken ct)
+        HttpContext http, EventSearch search, PartnerScopes scopes, EpcisOptions options, TimeProvider clock,
+        (string Parameter, int Segment)? fixedFilter, CancellationToken ct)
     {
         var parameters = http.Request.Query.SelectMany(p => p.Value.Select(v => KeyValuePair.Create(p.Key, v ?? ""))).ToList();
         if (fixedFilter is { } filter)
@@ -75,6 +76,11 @@ public static class QueryEndpoints
         if (query is null)
         {
             return EpcisProblems.QueryParameters(errors);
+        }
+
+        if (http.User.IsInRole(Roles.Partner))
+        {
+            query = query with { Scope = await scopes.ForAsync(http.User.DeviceId(), ct) };
         }
 
         if (query.MaxEventCount is { } max && await search.CountAsync(query, max, ct) > max)

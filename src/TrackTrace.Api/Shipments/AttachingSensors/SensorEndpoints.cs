@@ -33,17 +33,17 @@ public static class SensorEndpoints
 
         var sensor = await query.LoadAsync<Device>(Device.StreamKey(request.DeviceId!), ct);
         return Answer(await commands.DecideAsync(shipmentId, (shipment, workflow) =>
-            ShipmentDecider.AttachSensor(shipment, workflow, request.DeviceId!, sensor, http.User.DeviceId(), clock.GetUtcNow()), ct));
+            ShipmentDecider.AttachSensor(shipment, workflow, request.DeviceId!, sensor, http.User.DeviceId(), clock.GetUtcNow()), ct), clock);
     }
 
     private static async Task<Results<Ok<ShipmentView>, ProblemHttpResult>> Detach(
         string shipmentId, string deviceId, HttpContext http, ShipmentCommands commands, TimeProvider clock,
         CancellationToken ct) =>
         Answer(await commands.DecideAsync(shipmentId, (shipment, _) =>
-            ShipmentDecider.DetachSensor(shipment, deviceId, http.User.DeviceId(), clock.GetUtcNow()), ct));
+            ShipmentDecider.DetachSensor(shipment, deviceId, http.User.DeviceId(), clock.GetUtcNow()), ct), clock);
 
-    private static Results<Ok<ShipmentView>, ProblemHttpResult> Answer(ShipmentChange change) =>
+    private static Results<Ok<ShipmentView>, ProblemHttpResult> Answer(ShipmentChange change, TimeProvider clock) =>
         change.Refusal is { } refusal
             ? Problems.From(refusal)
-            : TypedResults.Ok(ShipmentView.From(change.State!, change.Workflow!));
+            : TypedResults.Ok(ShipmentView.From(change.State!, change.Workflow!, clock.GetUtcNow()));
 }

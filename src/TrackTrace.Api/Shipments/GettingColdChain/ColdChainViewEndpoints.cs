@@ -8,7 +8,7 @@ using TrackTrace.Domain.Shipments;
 
 namespace TrackTrace.Api.Shipments.GettingColdChain;
 
-public sealed record ReadingView(string SensorId, DateTimeOffset At, double Celsius, DateTimeOffset ReceivedAt);
+public sealed record ReadingView(string SensorId, DateTimeOffset At, double Celsius, DateTimeOffset ReceivedAt, string? Exception);
 
 public sealed record ColdChainView(
     string ShipmentId,
@@ -51,7 +51,7 @@ public static class ColdChainViewEndpoints
         }
 
         var readings = await ledger.ReadingsAsync(shipmentId, from, to, MaxReadings, ct);
-        return TypedResults.Ok(readings.Select(r => new ReadingView(r.SensorId, r.At, r.Celsius, r.ReceivedAt)).ToArray());
+        return TypedResults.Ok(readings.Select(r => new ReadingView(r.SensorId, r.At, r.Celsius, r.ReceivedAt, r.Exception)).ToArray());
     }
 
     private static async Task<Results<Ok<ColdChainView>, ProblemHttpResult>> GetColdChain(

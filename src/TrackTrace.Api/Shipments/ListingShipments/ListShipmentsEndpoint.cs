@@ -11,17 +11,20 @@ namespace TrackTrace.Api.Shipments.ListingShipments;
 
 public sealed record ShipmentPage(IReadOnlyList<ShipmentView> Items, int Page, int PageSize, long Total);
 
-/// <summary>GET /api/shipments: the staff list, newest activity first, filtered and paged.</summary>
+/// <summary>
+/// GET /api/shipments: the staff list, filtered and paged: shipments recorded overdue first (longest
+/// overdue first), then newest activity first.
+/// </summary>
 public static class ListShipmentsEndpoint
 {
 
     public static void MapListShipments(this RouteGroupBuilder shipments) =>
         shipments.MapGet("/", Handle).RequireAuthorization(Roles.Staff)
-            .WithSummary("Shipments for staff: ?status=&route=&anomalies=true&breached=true&q=&page=&pageSize= (staff)");
+            .WithSummary("Shipments for staff, overdue first: ?status=&route=&anomalies=true&breached=&overdue=&q=&page=&pageSize= (staff)");
 
     private static async Task<Results<Ok<ShipmentPage>, ProblemHttpResult>> Handle(
-        IQuerySession query, RouteCatalog routes, string? status, string? route, bool? anomalies, bool? breached,
-        string? q, int? page, int? pageSize, CancellationToken ct)
+        IQuerySession query, RouteCatalog routes, TimeProvider clock, string? status, string? route, bool? anomalies, bool? breached,
+        bool? overdue, string? q, int? page, int? pageSize, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         ShipmentStatus? wanted = null;
@@ -69,15 +72,27 @@ public static class ListShipmentsEndpoint
             shipments = shipments.Where(s => s.Breached == b);
         }
 
+        // Overdue: recorded so by the monitor, or past its due time and about to be (within one interval).
+        var now = clock.GetUtcNow();
+        if (overdue == true)
+        {
+            shipments = shipments.Where(s => s.OverdueSince != null || s.NextDueAt < now);
+        }
+        else if (overdue == false)
+        {
+            shipments = shipments.Where(s => s.OverdueSince == null && (s.NextDueAt == null || s.NextDueAt >= now));
+        }
+
         if (!string.IsNullOrWhiteSpace(q))
         {
             var term = q.Trim();
             shipments = shipments.Where(s => s.Id.Contains(term) || (s.Description != null && s.Description.Contains(term, StringComparison.OrdinalIgnoreCase)));
         }
 
-        var found = await shipments.OrderByDescending(s => s.UpdatedAt).ThenBy(s => s.Id)
+        // PostgreSQL sorts nulls last in ascending order: the overdue come first, the longest overdue on top.
+        var found = await shipments.OrderBy(s => s.OverdueSince).ThenByDescending(s => s.UpdatedAt).ThenBy(s => s.Id)
             .Skip(paging.Skip).Take(paging.Size).ToListAsync(ct);
-        var items = found.Select(s => ShipmentView.From(s, routes.Get(s.RouteId))).ToArray();
+        var items = found.Select(s => ShipmentView.From(s, routes.Get(s.RouteId), now)).ToArray();
         return TypedResults.Ok(new ShipmentPage(items, paging.Page, paging.Size, stats.TotalResults));
     }
 }

@@ -67,7 +67,14 @@ public sealed class RecordScanHandler(
             }
 
             var workflow = routes.Get(shipment.RouteId);
-            var decision = ShipmentDecider.CheckIn(shipment, workflow, command, _travel);
+            CheckInDecision decision;
+            using (var decide = Telemetry.Source.StartActivity("decide check-in"))
+            {
+                decision = ShipmentDecider.CheckIn(shipment, workflow, command, _travel);
+                decide?.SetTag("tracktrace.shipment.id", shipment.Id).SetTag("tracktrace.check_in.outcome", decision.Outcome.ToString())
+                    .SetTag("tracktrace.attempt", attempt);
+            }
+
             var (status, body) = ScanAnswers.From(shipment, workflow, command, decision);
             var receipt = new ScanReceipt(command.ScanId, shipment.Id, hash, status,
                 JsonSerializer.Serialize(body, body.GetType(), json.Value.SerializerOptions), receivedAt);

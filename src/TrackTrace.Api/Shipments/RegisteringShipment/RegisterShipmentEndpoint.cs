@@ -51,6 +51,6 @@ public static class RegisterShipmentEndpoint
         }
 
         return TypedResults.Created($"/api/shipments/{registered.ShipmentId}",
-            ShipmentView.From(Shipment.Create(registered), workflow!));
+            ShipmentView.From(Shipment.Create(registered), workflow!, clock.GetUtcNow()));
     }
 }

@@ -37,7 +37,7 @@ public static class ReleaseDeliveryEndpoint
             var appended = await ledger.ReleaseAsync(shipment, (DeliveryReleased)decision.Events.Single(), ct);
             if (appended.Outcome == AppendOutcome.Appended)
             {
-                return TypedResults.Ok(ShipmentView.From(appended.State!, routes.Get(appended.State!.RouteId)));
+                return TypedResults.Ok(ShipmentView.From(appended.State!, routes.Get(appended.State!.RouteId), clock.GetUtcNow()));
             }
         }
 

@@ -23,6 +23,7 @@ export const typeLabels = {
   'device-outside-network': 'Outside its network',
   'scan-rate-exceeded': 'Scan rate exceeded',
   'impossible-travel': 'Impossible travel',
+  'check-in-overdue': 'Check-in overdue',
 };
 
 /** Opens the event stream and keeps the header's unacknowledged count current. */
@@ -122,7 +123,7 @@ async function acknowledge(alert, button, item) {
 }
 
 const tone = (type) => ({
-  'out-of-sequence': 'warn', 'cold-chain-breach': 'danger', 'delivery-refused': 'danger',
+  'out-of-sequence': 'warn', 'cold-chain-breach': 'danger', 'delivery-refused': 'danger', 'check-in-overdue': 'danger',
   'device-clone-suspected': 'danger', 'device-outside-network': 'warn', 'scan-rate-exceeded': 'warn', 'impossible-travel': 'warn',
 }[type] ?? 'neutral');
 

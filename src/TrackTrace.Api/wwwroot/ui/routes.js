@@ -185,6 +185,7 @@ export function progressLine(workflow, shipment, timeline, availableWidth) {
   const facts = progressFacts(timeline);
   const progress = shipment.currentLeg.number;
   const nextNumbers = new Set(shipment.nextExpected.map((l) => l.number));
+  const nextLegs = new Map(shipment.nextExpected.map((l) => [l.number, l]));
   const refused = shipment.status === 'refused';
   const deliveredNow = shipment.status === 'delivered';
 
@@ -194,7 +195,8 @@ export function progressLine(workflow, shipment, timeline, availableWidth) {
   const lineY = 74;
   const x = (k) => 40 + k * gap; // k = 0 is the registration, k = n the last leg
   const nameLines = gap < 118 ? 3 : 2;
-  const height = 160 + (nameLines - 2) * 15 + (gap < 118 ? 14 : 0) + (refused ? 14 : 0);
+  // A refusal and a due time each put one more line under their leg.
+  const height = 160 + (nameLines - 2) * 15 + (gap < 118 ? 14 : 0) + (refused || shipment.nextExpected.some((l) => l.due) ? 14 : 0);
   const titleId = uid('progress-title');
   const descId = uid('progress-desc');
 
@@ -212,7 +214,10 @@ export function progressLine(workflow, shipment, timeline, availableWidth) {
 
   const said = [];
   said.push(progress === 0 ? 'Not checked in yet.' : `${progress} of ${legs.length} legs done; now at leg ${progress}, ${legs[progress - 1].name}.`);
-  if (shipment.nextExpected.length) said.push(`Expected next: ${shipment.nextExpected.map((l) => `leg ${l.number}, ${l.name}`).join(' or ')}.`);
+  if (shipment.nextExpected.length) {
+    said.push(`Expected next: ${shipment.nextExpected.map((l) => `leg ${l.number}, ${l.name}${l.due ? `, ${l.overdue ? 'overdue since' : 'due'} ${formatDateTime(l.due)}` : ''}`).join(' or ')}.`);
+  }
+  if (shipment.overdue) said.push(`Overdue since ${formatDateTime(shipment.overdueSince)}.`);
   if (facts.anomalies.length) said.push(`${plural(facts.anomalies.length, 'out-of-sequence scan')}: ${facts.anomalies.map((a) => `at ${a.where} after leg ${a.data.currentLegNumber}`).join('; ')}.`);
   if (facts.breach) said.push(`Cold-chain breach during leg ${facts.breachAfterLeg + 1}.`);
   if (refused) said.push('Delivery refused at the destination.');
@@ -251,8 +256,10 @@ export function progressLine(workflow, shipment, timeline, availableWidth) {
       done: 'done', current: 'current position', delivered: 'delivered', refused: 'delivery refused', skipped: 'skipped',
       next: 'expected next', optional: 'optional, not reached', todo: 'not reached',
     }[state];
-    const node = s('g', { class: ['progress__leg', `progress__leg--${state}`] },
-      s('title', {}, `Leg ${leg.number}: ${leg.name} (${leg.stationType}) — ${stateText}${checkIn ? `, checked in at ${checkIn.where} on ${formatDateTime(checkIn.at)}` : ''}`),
+    const expected = state === 'next' ? nextLegs.get(leg.number) : undefined;
+    const dueText = expected?.due ? `, ${expected.overdue ? 'overdue since' : 'due'} ${formatDateTime(expected.due)}` : '';
+    const node = s('g', { class: ['progress__leg', `progress__leg--${state}`, expected?.overdue && 'progress__leg--overdue'] },
+      s('title', {}, `Leg ${leg.number}: ${leg.name} (${leg.stationType}) — ${stateText}${dueText}${checkIn ? `, checked in at ${checkIn.where} on ${formatDateTime(checkIn.at)}` : ''}${checkIn?.late ? ', late' : ''}`),
       s('text', { x: cx, y: lineY - 30, 'text-anchor': 'middle', class: 'progress__type' }, leg.optional ? `${leg.stationType} (opt.)` : leg.stationType));
     if (state === 'current') node.append(s('circle', { cx, cy: lineY, r: 19, class: 'progress__halo' }));
     node.append(s('circle', { cx, cy: lineY, r: leg.optional && (state === 'optional' || state === 'skipped') ? 10 : 13, class: 'progress__node' }));
@@ -264,12 +271,18 @@ export function progressLine(workflow, shipment, timeline, availableWidth) {
     node.append(textLines(wrap(leg.name, nameWidth, nameLines), cx, lineY + 34, 15, { 'text-anchor': 'middle', class: ['progress__label', state === 'current' && 'progress__label--strong'] }));
     // Narrow legs put the day over the time.
     const stamp = (iso) => (gap < 118 ? [formatDay(new Date(iso)), formatTime(new Date(iso))] : [formatDateTime(iso)]);
+    // The next leg says when it is due; narrow legs put the day over the time.
+    const dueNote = (l) => (gap < 118
+      ? [l.overdue ? 'overdue since' : 'due', formatDay(new Date(l.due)), formatTime(new Date(l.due))]
+      : [l.overdue ? 'overdue since' : 'due', formatDateTime(l.due)]);
     const note = state === 'refused' && facts.refusal ? ['refused', ...stamp(facts.refusal.at)]
       : checkIn ? stamp(checkIn.at)
-        : state === 'next' ? ['expected next'] : state === 'skipped' ? ['skipped'] : [];
+        : state === 'next' ? (expected?.due ? dueNote(expected) : ['expected next']) : state === 'skipped' ? ['skipped'] : [];
     if (note.length) {
       node.append(textLines(note, cx, lineY + 40 + nameLines * 15, 14, {
-        'text-anchor': 'middle', class: ['progress__note', state === 'next' && 'progress__note--next', state === 'refused' && 'progress__note--danger'],
+        'text-anchor': 'middle',
+        class: ['progress__note', state === 'next' && !expected?.overdue && 'progress__note--next',
+          (state === 'refused' || expected?.overdue) && 'progress__note--danger'],
       }));
     }
     svg.append(node);
@@ -310,7 +323,8 @@ export function progressSection(workflow, shipment, timeline) {
     h('ul', { class: 'legend', 'aria-label': 'Legend' },
       key('legend--done', 'Done'),
       shipment.status !== 'delivered' && shipment.currentLeg.number > 0 && key('legend--current', 'Current position'),
-      shipment.nextExpected.length > 0 && key('legend--next', 'Expected next'),
+      shipment.nextExpected.length > 0 && key('legend--next', 'Expected next, with its due time'),
+      shipment.nextExpected.some((l) => l.overdue) && key('legend--overdue', 'Overdue'),
       workflow.legs.some((l) => l.optional) && key('legend--optional', 'Optional leg'),
       shipment.status === 'delivered' && key('legend--delivered', 'Delivered'),
       facts.anomalies.length > 0 && key('legend--anomaly', 'Out-of-sequence scan'),

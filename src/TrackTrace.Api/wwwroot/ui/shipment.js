@@ -21,7 +21,17 @@ const factKinds = {
   'delivery-released': { title: 'Refusal released', tone: 'info' },
   'sensor-attached': { title: 'Sensor attached', tone: 'neutral' },
   'sensor-detached': { title: 'Sensor detached', tone: 'neutral' },
+  'check-in-overdue': { title: 'Check-in overdue', tone: 'danger', tag: 'Overdue' },
 };
+
+/** "PT2H5M" → "2 h 5 min": how late or early a check-in was, as the timeline gives it. */
+function duration(iso) {
+  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:([\d.]+)S)?)?$/.exec(iso ?? '');
+  if (!m) return iso;
+  const [, d, hh, mm, ss] = m;
+  const parts = [d && `${d} d`, hh && `${hh} h`, mm && `${mm} min`, !d && !hh && !mm && ss && `${Math.ceil(Number(ss))} s`].filter(Boolean);
+  return parts.join(' ') || '0 s';
+}
 
 const RECORDED_LATE_MS = 60_000;
 
@@ -44,7 +54,9 @@ function timelineItem(entry) {
     h('div', { class: 'fact__when' }, when(entry.at)),
     h('div', { class: 'fact__marker', 'aria-hidden': 'true' }),
     h('div', { class: 'fact__body' },
-      h('h3', { class: 'fact__title' }, kind.title, kind.tag && h('span', { class: ['tag', `tag--${kind.tone}`] }, kind.tag)),
+      h('h3', { class: 'fact__title' }, kind.title, kind.tag && h('span', { class: ['tag', `tag--${kind.tone}`] }, kind.tag),
+        entry.late && h('span', { class: 'tag tag--warn', title: 'Checked in after the leg\u2019s due time' }, `Late by ${duration(entry.late)}`),
+        entry.early && h('span', { class: 'tag tag--info', title: 'Checked in before the leg\u2019s earliest plausible time' }, `Early by ${duration(entry.early)}`)),
       h('p', { class: 'fact__summary' }, entry.summary),
       meta.length > 0 && h('p', { class: 'fact__meta' }, meta.flatMap((m, i) => (i ? [' · ', m] : [m])))));
 }
@@ -55,12 +67,14 @@ function factsList(shipment, workflow) {
     ? 'Not checked in yet'
     : `${shipment.currentLeg.number} of ${shipment.legCount}: ${shipment.currentLeg.name}`;
   const next = shipment.nextExpected.length
-    ? shipment.nextExpected.map((l) => `${l.name} (${l.stationType}${l.optional ? ', optional' : ''})`).join(' or ')
+    ? shipment.nextExpected.flatMap((l, i) => [i > 0 && ' or ', `${l.name} (${l.stationType}${l.optional ? ', optional' : ''})`,
+      l.due && [l.overdue ? ', overdue since ' : ', due ', h('span', { class: l.overdue ? 'text-danger' : '' }, time(l.due))]])
     : '–';
   return h('dl', { class: 'facts' },
     row('Route', h('a', { href: `#/routes/${encodeURIComponent(workflow.id)}` }, workflow.name)),
     row('Current leg', leg),
     row('Expected next', next),
+    shipment.eta && row('Expected delivery', time(shipment.eta)),
     row('Last check-in', shipment.lastStationId ? [shipment.lastStationId, ', ', time(shipment.lastCheckInAt)] : '–'),
     row('Registered', time(shipment.registeredAt)),
     row('Delivery', h('span', { class: shipment.attributes.delivery === 'refused' ? 'text-danger' : '' }, label(shipment.attributes.delivery ?? 'accepted'))));
