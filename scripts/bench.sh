@@ -3,38 +3,53 @@
 # Starts the infrastructure and the service in Release on a fresh database (tracktrace_bench,
 # ports 9443/9080 so a running dev service is left alone), runs bench/TrackTrace.Bench, writes
 # bench/results/*.json and the results table of BENCHMARKS.md. Not a test; CI does not run it.
-# Usage: scripts/bench.sh [--quick] [--epcis | --overdue | --enrollment]
+# Usage: scripts/bench.sh [--quick] [--epcis | --overdue | --enrollment | --monitoring]
 #   --quick       a smoke run of every scenario, under 3 minutes
 #   --epcis       the EPCIS repository's scenarios instead (capture throughput, MATCH_anyEPC over 1M stored events)
 #   --overdue     only the overdue monitor's cost with 100,000 open shipments (about 4 minutes; with
 #                 --quick 20,000): its own table in BENCHMARKS.md
 #   --enrollment  only the EST enrollment scenarios (enrollments/s, a fleet of 10,000 at once), about 2 minutes;
 #                 their own table in BENCHMARKS.md
+#   --monitoring  scans with detection on against a second service (ports 9445/9081, same database)
+#                 with it off, in alternating windows, and how fast a clone is suspended under load
+# With TRACKTRACE_ENV_FILE set (a sourced .tracktrace/env of servers already running, e.g. another
+# checkout's), those servers are used and scripts/infra.sh is not started.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$ROOT"
 QUICK=()
 OVERDUE=()
 ENROLLMENT=()
+MONITORING=0
 for arg in "$@"; do
   case $arg in
     --quick | --epcis) QUICK+=("$arg") ;;
     --overdue) OVERDUE=(--overdue) ;;
     --enrollment) ENROLLMENT=(--enrollment https://localhost:9444/) ;;
-    *) echo "bench: unknown argument $arg (use --quick, --epcis, --overdue, --enrollment)" >&2; exit 2 ;;
+    --monitoring) QUICK+=("$arg"); MONITORING=1 ;;
+    *) echo "bench: unknown argument $arg (use --quick, --epcis, --overdue, --enrollment, --monitoring)" >&2; exit 2 ;;
   esac
 done
 
-for port in 9443 9444 9080; do
+PORTS=(9443 9444 9080)
+[ "$MONITORING" = 1 ] && PORTS+=(9445 9446 9081)
+for port in "${PORTS[@]}"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "bench: port $port is in use (another benchmark still running?); stop it first" >&2
     exit 1
   fi
 done
-scripts/infra.sh start
+if [ -n "${TRACKTRACE_ENV_FILE:-}" ] && [ -r "$TRACKTRACE_ENV_FILE" ]; then
+  ENV_FILE=$TRACKTRACE_ENV_FILE
+  echo "bench: using the servers of $ENV_FILE"
+else
+  scripts/infra.sh start
+  ENV_FILE=$ROOT/.tracktrace/env
+fi
+PGPASS_FILE=$(dirname "$ENV_FILE")/pgpass
 set -a
 # shellcheck source=/dev/null
-. .tracktrace/env
+. "$ENV_FILE"
 set +a
 dotnet build src/TrackTrace.Api -c Release -v quiet -nologo
 dotnet build bench/TrackTrace.Bench -c Release -v quiet -nologo
@@ -45,7 +60,7 @@ PSQL=$(command -v psql || ls /usr/lib/postgresql/*/bin/psql | tail -n 1)
 ADMIN_DB="$TRACKTRACE_POSTGRES"
 PG_PORT=$(sed -E 's/.*Port=([0-9]+).*/\1/' <<<"$ADMIN_DB")
 # The password from the pgpass file scripts/infra.sh writes (never on a command line).
-PGPASSFILE="$ROOT/.tracktrace/pgpass" "$PSQL" -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres \
+PGPASSFILE="$PGPASS_FILE" "$PSQL" -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres \
   -c "drop database if exists tracktrace_bench with (force)" -c "create database tracktrace_bench"
 BENCH_DB="${ADMIN_DB/Database=postgres/Database=tracktrace_bench};No Reset On Close=true;Maximum Pool Size=200"
 
@@ -74,7 +89,24 @@ done
 HEALTHY_MS=$(( ($(date +%s%N) - START) / 1000000 ))
 echo "bench: service healthy after ${HEALTHY_MS} ms (pid $SERVICE)"
 
+OFF=()
+if [ "$MONITORING" = 1 ]; then
+  # The same build on the same database with sightings and every rule off, started after the
+  # first has applied the schema.
+  dotnet src/TrackTrace.Api/bin/Release/net10.0/TrackTrace.Api.dll --Api:HttpsPort=9445 --Api:EnrollmentPort=9446 --Api:HealthPort=9081 \
+    --Devices:Sightings=false --Devices:Monitoring:scan-rate=false --Devices:Monitoring:impossible-travel=false \
+    >.tracktrace/bench/service-off.log 2>&1 &
+  SERVICE_OFF=$!
+  trap 'kill "$SERVICE" "$SERVICE_OFF" 2>/dev/null; wait "$SERVICE" "$SERVICE_OFF" 2>/dev/null || true' EXIT
+  until curl -fs http://127.0.0.1:9081/health >/dev/null 2>&1; do
+    kill -0 "$SERVICE_OFF" 2>/dev/null || { echo "bench: the second service died, see .tracktrace/bench/service-off.log" >&2; exit 1; }
+    sleep 0.05
+  done
+  echo "bench: service with detection off healthy (pid $SERVICE_OFF)"
+  OFF=(--api-off https://localhost:9445/ --service-off-pid "$SERVICE_OFF")
+fi
+
 # The connection string reaches the load generator as ConnectionStrings__Postgres (exported above).
 dotnet bench/TrackTrace.Bench/bin/Release/net10.0/TrackTrace.Bench.dll --api https://localhost:9443/ --pki "$PKI" \
   --service-pid "$SERVICE" --start-to-healthy-ms "$HEALTHY_MS" \
-  --out bench/results --report BENCHMARKS.md "${QUICK[@]}" "${OVERDUE[@]}" "${ENROLLMENT[@]}"
+  --out bench/results --report BENCHMARKS.md "${QUICK[@]}" "${OVERDUE[@]}" "${ENROLLMENT[@]}" "${OFF[@]}"

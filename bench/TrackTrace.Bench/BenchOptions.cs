@@ -2,7 +2,8 @@ namespace TrackTrace.Bench;
 
 public sealed record BenchOptions(
     Uri Api, string Pki, string Postgres, int ServicePid, double StartToHealthyMs, string OutDirectory, string ReportPath,
-    bool Quick, bool Epcis = false, bool Overdue = false, Uri? Enrollment = null)
+    bool Quick, bool Epcis = false, bool Overdue = false, Uri? Enrollment = null, bool Monitoring = false, Uri? ApiOff = null,
+    int ServiceOffPid = 0)
 {
     /// <summary>The devices that enroll all at once in the fleet scenario.</summary>
     public int Fleet => 10_000;
@@ -25,6 +26,7 @@ public sealed record BenchOptions(
         return new BenchOptions(new Uri(Value("--api")), Value("--pki"), postgres, int.Parse(Value("--service-pid")),
             double.Parse(Value("--start-to-healthy-ms"), System.Globalization.CultureInfo.InvariantCulture),
             Value("--out"), Value("--report"), args.Contains("--quick"), args.Contains("--epcis"), args.Contains("--overdue"),
-            Optional("--enrollment") is { } enroll ? new Uri(enroll) : null);
+            Optional("--enrollment") is { } enroll ? new Uri(enroll) : null, args.Contains("--monitoring"),
+            Optional("--api-off") is { } off ? new Uri(off) : null, int.Parse(Optional("--service-off-pid") ?? "0"));
     }
 }

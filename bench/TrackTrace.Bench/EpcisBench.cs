@@ -230,11 +230,11 @@ public sealed class EpcisBench(BenchOptions o)
     private static string SsccUrn(long n) => $"urn:epc:id:sscc:4012345.0{n:D9}";
 
     /// <summary>The 1-minute load average: on a shared machine, how much else wanted the 2 cores.</summary>
-    private static double LoadAverage() =>
+    internal static double LoadAverage() =>
         double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);
 
     /// <summary>The service's CPU ticks (1/100 s) and the machine's busy and total ticks, from /proc.</summary>
-    private static (long Service, long Busy, long Total) Cpu(int pid)
+    internal static (long Service, long Busy, long Total) Cpu(int pid)
     {
         var service = 0L;
         try

@@ -26,10 +26,12 @@ public sealed class Fleet(Uri api, string pkiDirectory, string runId)
 
     public List<Scanner> Scanners { get; } = [];
 
-    public HttpClient Client(X509Certificate2 certificate) => TrustedChannel.CreateClient(api, _ca.Certificate, certificate);
+    public HttpClient Client(X509Certificate2 certificate, Uri? service = null) =>
+        TrustedChannel.CreateClient(service ?? api, _ca.Certificate, certificate);
 
     /// <summary>Scanners spread over the station types of the ocean-reefer route, each at a station of its own.</summary>
-    public async Task<IReadOnlyList<Scanner>> AddScannersAsync(int count)
+    /// <param name="position">Where scanner n's station is (latitude, longitude); none when not given.</param>
+    public async Task<IReadOnlyList<Scanner>> AddScannersAsync(int count, Func<int, (double Latitude, double Longitude)>? position = null)
     {
         var start = Scanners.Count;
         var added = new Scanner[count];
@@ -38,8 +40,10 @@ public sealed class Fleet(Uri api, string pkiDirectory, string runId)
             var n = start + i;
             var type = StationTypes[n % StationTypes.Length];
             var station = $"B{runId}-{type.ToUpperInvariant()}-{n:0000}";
-            await Expect(await Admin.PostAsJsonAsync("/api/stations", new { stationId = station, type, name = station }, ct),
-                HttpStatusCode.Created);
+            object body = position?.Invoke(n) is { } at
+                ? new { stationId = station, type, name = station, latitude = at.Latitude, longitude = at.Longitude }
+                : new { stationId = station, type, name = station };
+            await Expect(await Admin.PostAsJsonAsync("/api/stations", body, ct), HttpStatusCode.Created);
             var deviceId = $"b{runId}-scanner-{n:0000}";
             var certificate = _ca.IssueClientCertificate(deviceId);
             await Expect(await Admin.PostAsJsonAsync("/api/devices", new

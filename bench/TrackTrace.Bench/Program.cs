@@ -3,6 +3,7 @@ using TrackTrace.Bench;
 // Usage (scripts/bench.sh runs it): TrackTrace.Bench --api URL --pki DIR [--postgres CONNECTION]
 //   --service-pid PID --start-to-healthy-ms N --out DIR --report BENCHMARKS.md [--quick]
 //   [--epcis]: the EPCIS repository's scenarios instead (capture throughput, MATCH_anyEPC over 1M events)
+//   [--monitoring --api-off URL --service-off-pid PID]: scans with detection on (--api) against off (--api-off), and clones
 //   [--overdue]: only the overdue monitor's scenario (OverdueBench), with its own table
 //   [--enrollment URL]: only the EST enrollment scenarios against that port (EnrollmentRun), with their own table
 // Without --postgres the connection string (with its password) comes from ConnectionStrings__Postgres,
@@ -11,6 +12,12 @@ var options = BenchOptions.Parse(args);
 if (options.Epcis)
 {
     await Report.WriteEpcisAsync(options, await new EpcisBench(options).RunAsync());
+    return 0;
+}
+
+if (options.Monitoring)
+{
+    await Report.WriteMonitoringAsync(options, await new MonitoringBench(options).RunAsync());
     return 0;
 }
 

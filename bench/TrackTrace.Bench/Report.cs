@@ -140,6 +140,31 @@ public static class Report
         Console.WriteLine(table);
     }
 
+    public const string MonitoringStart = "<!-- monitoring:start (written by scripts/bench.sh --monitoring) -->";
+    public const string MonitoringEnd = "<!-- monitoring:end -->";
+
+    public static async Task WriteMonitoringAsync(BenchOptions o, Dictionary<string, object> results)
+    {
+        results["machine"] = await MachineAsync(o);
+        results["mode"] = o.Quick ? "quick" : "full";
+        results["date"] = DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture);
+        Directory.CreateDirectory(o.OutDirectory);
+        var json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true });
+        var file = Path.Combine(o.OutDirectory, $"monitoring-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{(o.Quick ? "quick" : "full")}.json");
+        await File.WriteAllTextAsync(file, json);
+        Console.WriteLine($"results: {file}");
+
+        var table = MonitoringBench.Table(JsonNode.Parse(json)!, Path.GetFileName(file));
+        var existing = File.Exists(o.ReportPath) ? await File.ReadAllTextAsync(o.ReportPath) : "# Benchmarks\n";
+        var from = existing.IndexOf(MonitoringStart, StringComparison.Ordinal);
+        var to = existing.IndexOf(MonitoringEnd, StringComparison.Ordinal);
+        var updated = from < 0 || to < from
+            ? existing + $"\n## Monitoring\n\n{MonitoringStart}\n{table}{MonitoringEnd}\n"
+            : existing[..(from + MonitoringStart.Length)] + "\n" + table + existing[to..];
+        await File.WriteAllTextAsync(o.ReportPath, updated);
+        Console.WriteLine(table);
+    }
+
     private static string Table(JsonNode r, string file)
     {
         double D(string path) => path.Split('.').Aggregate((JsonNode?)r, (n, p) => n?[p])!.GetValue<double>();

@@ -13,6 +13,11 @@ catch (RouteDefinitionException ex)
     Console.Error.WriteLine($"TrackTrace did not start: the route templates are not valid.{Environment.NewLine}{ex.Message}");
     return 1;
 }
+catch (InvalidSettingException ex)
+{
+    Console.Error.WriteLine($"TrackTrace did not start: a setting is not valid.{Environment.NewLine}{ex.Message}");
+    return 1;
+}
 catch (WebhookConfigurationException ex)
 {
     Console.Error.WriteLine($"TrackTrace did not start: the alert webhooks are not valid.{Environment.NewLine}{ex.Message}");

@@ -18,6 +18,15 @@ public sealed record OutOfSequenceScanDetected(
     int CurrentLegNumber, string CurrentLegName, IReadOnlyList<string> ExpectedStationTypes, string Reason,
     DateTimeOffset ScannedAt);
 
+/// <summary>
+/// A check-in accepted as the next leg came from too far away for the time since the previous one
+/// (both scanners named; RequiredKmh null when the second check-in is not later than the first).
+/// </summary>
+public sealed record ImpossibleTravelDetected(
+    Guid EventId, string ShipmentId, Guid ScanId, string FromStationId, string FromDeviceId, DateTimeOffset FromScannedAt,
+    string ToStationId, string ToDeviceId, DateTimeOffset ToScannedAt, double DistanceKm, double? RequiredKmh,
+    double MaxKmh);
+
 public sealed record ColdChainBreached(
     Guid EventId, string ShipmentId, string Rule, string Detail, double MinCelsius, double MaxCelsius,
     double AllowanceMinutes, double MinutesOutside, DateTimeOffset BreachedAt);

@@ -15,6 +15,8 @@ public static class Metrics
     public static readonly Counter<long> Renewals = Meter.CreateCounter<long>("tracktrace_est_renewals");
     public static readonly Counter<long> HandshakesRefused = Meter.CreateCounter<long>("tracktrace_tls_handshakes_refused");
     public static readonly Counter<long> ReadingsStored = Meter.CreateCounter<long>("tracktrace_readings_stored");
+    public static readonly Counter<long> ProxyConnectionsRefused = Meter.CreateCounter<long>("tracktrace_proxy_connections_refused");
+    public static readonly Counter<long> SightingsDropped = Meter.CreateCounter<long>("tracktrace_sightings_dropped");
     public static readonly Counter<long> CheckInsOverdue = Meter.CreateCounter<long>("tracktrace_check_ins_overdue");
     public static readonly Histogram<double> OverdueSweepSeconds = Meter.CreateHistogram<double>("tracktrace_overdue_sweep_seconds");
     public static readonly Counter<long> MessagesPublished = Meter.CreateCounter<long>("tracktrace_messages_published");

@@ -18,6 +18,7 @@ using TrackTrace.Api.Devices.RenewingCertificate;
 using TrackTrace.Api.Epcis;
 using TrackTrace.Api.Epcis.Exporting;
 using TrackTrace.Api.Messaging;
+using TrackTrace.Api.Monitoring;
 using TrackTrace.Api.Security;
 using TrackTrace.Api.Shipments;
 using TrackTrace.Api.Shipments.MonitoringOverdue;
@@ -118,6 +119,7 @@ public static class TrackTraceApp
             .AddRolePolicies();
 
         services.AddShipments();
+        services.AddMonitoring(config);
         services.AddEpcis(config);
 
         services.AddProblemDetails();
@@ -135,6 +137,7 @@ public static class TrackTraceApp
             kestrel.Listen(IPAddress.Parse(api.ListenAddress), api.HttpsPort, listen =>
             {
                 listen.Use(Listeners.Mark(Listener.Api));
+                listen.UseProxyProtocol(); // from the trusted balancers only (Api:TrustedProxies)
                 listen.UseHttps(https =>
                 {
                     https.ServerCertificate = serverCertificate;
@@ -172,6 +175,7 @@ public static class TrackTraceApp
         app.Services.GetRequiredService<DeviceSessions>(); // so does a re-check interval that is not positive
         app.Services.GetRequiredService<OverdueMonitor>(); // and an overdue check interval that is not
         app.Services.GetRequiredService<ClientCertificateTrust>(); // so do roots and an issuing CA that cannot work
+        app.Services.CheckMonitoring(); // and trusted proxies or monitoring rules that cannot work
         if (app.Services.GetRequiredService<IOptions<DeviceOptions>>().Value.Problems().ToArray() is { Length: > 0 } problems)
         {
             throw new InvalidOperationException(string.Join(Environment.NewLine, problems)); // and lifetimes that are not positive

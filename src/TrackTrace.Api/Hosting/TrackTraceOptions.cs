@@ -199,3 +199,6 @@ public sealed class WebhookOptions
     public string Secret { get; set; } = "";
     public List<string> Types { get; set; } = [];
 }
+
+/// <summary>A setting the service cannot work with; the message names each key and what is accepted.</summary>
+public sealed class InvalidSettingException(string message) : Exception(message);

@@ -32,6 +32,8 @@ public static class ContractMapping
         CheckInOverdue d => [new Wire.CheckInOverdue(eventId, d.ShipmentId, d.LegNumber, d.LegName, d.ExpectedStationTypes,
             d.WaitingSince, d.DueAt, d.DetectedAt)],
         ReturnCheckedIn or DeliveryReleased or SensorAttached or SensorDetached => [],
+        ImpossibleTravelDetected d => [new Wire.ImpossibleTravelDetected(eventId, d.ShipmentId, d.ScanId, d.FromStationId,
+            d.FromDeviceId, d.FromScannedAt, d.ToStationId, d.ToDeviceId, d.ToScannedAt, d.DistanceKm, d.RequiredKmh, d.MaxKmh)],
 
         DeviceSuspended d => [new Wire.DeviceSuspended(eventId, d.DeviceId, d.Reason, d.SuspendedBy, d.SuspendedAt)],
         DeviceResumed d => [new Wire.DeviceResumed(eventId, d.DeviceId, d.Reason, d.ResumedBy, d.ResumedAt)],

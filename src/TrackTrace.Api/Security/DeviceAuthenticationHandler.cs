@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using TrackTrace.Api.Devices;
 using TrackTrace.Api.Hosting;
+using TrackTrace.Api.Monitoring;
 using TrackTrace.Domain.Devices;
 
 namespace TrackTrace.Api.Security;
@@ -21,6 +22,7 @@ public sealed class DeviceAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
+    DeviceSightings sightings,
     DeviceDirectory directory,
     DeviceGate gate,
     DeviceAccessPolicy policy,
@@ -91,6 +93,7 @@ public sealed class DeviceAuthenticationHandler(
         }
 
         activity.Seen(device.DeviceId, now);
+        sightings.Seen(fingerprint, Context.Connection.RemoteIpAddress, device, now);
         return AuthenticateResult.Success(new AuthenticationTicket(DevicePrincipal.Create(device, fingerprint, SchemeName), SchemeName));
     }
 

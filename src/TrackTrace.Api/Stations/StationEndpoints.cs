@@ -9,11 +9,18 @@ using TrackTrace.Domain.Stations;
 
 namespace TrackTrace.Api.Stations;
 
-public sealed record RegisterStationRequest(string? StationId, string? Type, string? Name, string? Gln);
+/// <param name="Latitude">With <paramref name="Longitude"/>: where the station is, for the impossible-travel rule.</param>
+/// <param name="AllowedNetworks">CIDRs its scanners connect from; a scanner seen elsewhere raises an alert.</param>
+public sealed record RegisterStationRequest(
+    string? StationId, string? Type, string? Name, string? Gln, double? Latitude = null, double? Longitude = null,
+    IReadOnlyList<string>? AllowedNetworks = null);
 
-public sealed record StationView(string StationId, string Type, string Name, string? Gln, string RegisteredBy, DateTimeOffset RegisteredAt)
+public sealed record StationView(
+    string StationId, string Type, string Name, string? Gln, string RegisteredBy, DateTimeOffset RegisteredAt,
+    double? Latitude, double? Longitude, IReadOnlyList<string> AllowedNetworks)
 {
-    public static StationView From(Station s) => new(s.StationId, s.Type, s.Name, s.Gln, s.RegisteredBy, s.RegisteredAt);
+    public static StationView From(Station s) => new(s.StationId, s.Type, s.Name, s.Gln, s.RegisteredBy, s.RegisteredAt,
+        s.Position?.Latitude, s.Position?.Longitude, s.AllowedNetworks);
 }
 
 public static class StationEndpoints
@@ -51,13 +58,24 @@ public static class StationEndpoints
             errors["gln"] = ["a GS1 GLN: 13 digits with a valid check digit"];
         }
 
+        foreach (var (field, problems) in GeoPosition.Problems(request.Latitude, request.Longitude))
+        {
+            errors[field] = problems;
+        }
+
+        if (IpNetworks.Problems(request.AllowedNetworks) is { Count: > 0 } networkProblems)
+        {
+            errors["allowedNetworks"] = [.. networkProblems];
+        }
+
         if (errors.Count > 0)
         {
             return Problems.Invalid(errors);
         }
 
         var registered = new StationRegistered(request.StationId!, request.Type!, request.Name!.Trim(), request.Gln,
-            http.User.DeviceId(), clock.GetUtcNow());
+            http.User.DeviceId(), clock.GetUtcNow(), GeoPosition.From(request.Latitude, request.Longitude),
+            IpNetworks.Normalize(request.AllowedNetworks));
         try
         {
             await using var session = store.LightweightSession();

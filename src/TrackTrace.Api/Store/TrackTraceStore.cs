@@ -4,6 +4,7 @@ using JasperFx.Events.Projections;
 using Marten;
 using TrackTrace.Api.Alerts;
 using TrackTrace.Api.Devices;
+using TrackTrace.Api.Monitoring;
 using TrackTrace.Api.Security;
 using TrackTrace.Api.Shipments;
 using TrackTrace.Api.Shipments.RecordingScan;
@@ -42,6 +43,7 @@ public static class TrackTraceStore
         opts.Projections.Add(new StationProjection(), ProjectionLifecycle.Inline);
         opts.Projections.Add(new AlertProjection(), ProjectionLifecycle.Inline);
         opts.Projections.Add(new DeviceCertificateProjection(), ProjectionLifecycle.Inline);
+        opts.Projections.Add(new DeviceWatchProjection(), ProjectionLifecycle.Inline);
 
         // The shipment snapshot is written by the shipment write path itself (ShipmentStreams), so a
         // check-in needs no extra read; these indexes serve the staff list, and the next due time the
@@ -69,6 +71,7 @@ public static class TrackTraceStore
         opts.Storage.ExtendedSchemaObjects.Add(WebhookDeliveries.Table());
         opts.Storage.ExtendedSchemaObjects.Add(AlertBudget.Table());
         opts.Storage.ExtendedSchemaObjects.AddRange(ColdChainTables.All());
+        opts.Storage.ExtendedSchemaObjects.AddRange(SightingTables.All());
         opts.Storage.ExtendedSchemaObjects.Add(DeviceWriteGuard.Definition(names));
         opts.Storage.ExtendedSchemaObjects.AddRange(Epcis.EpcisTables.All());
     }

@@ -13,11 +13,28 @@ public static class AlertTypes
     /// <summary>An EST enrollment was refused (wrong, used, expired or voided token; suspended device): at most one per device and window.</summary>
     public const string EnrollmentRefused = "enrollment-refused";
 
-    /// <summary>A retired certificate came back after its successor was in use; the device was suspended.</summary>
+    // Raised by the monitoring rules (Devices.MonitorRules) and by a retired certificate's reuse (DeviceDecider).
+
+    /// <summary>
+    /// One certificate in use from two addresses at once, or a retired certificate back after its
+    /// successor was in use; the device was suspended.
+    /// </summary>
     public const string DeviceCloneSuspected = "device-clone-suspected";
 
+    /// <summary>A scanner connected from outside its station's allowed networks.</summary>
+    public const string DeviceOutsideNetwork = "device-outside-network";
+
+    /// <summary>A scanner scanned more often in a minute than Devices:MaxScansPerMinute.</summary>
+    public const string ScanRateExceeded = "scan-rate-exceeded";
+
+    /// <summary>A shipment checked in at two stations farther apart than its leg can travel in the time between.</summary>
+    public const string ImpossibleTravel = "impossible-travel";
+
     public static readonly IReadOnlyList<string> All =
-        [OutOfSequence, ColdChainBreach, DeliveryRefused, DeviceRejected, CheckInOverdue, EnrollmentRefused, DeviceCloneSuspected];
+    [
+        OutOfSequence, ColdChainBreach, DeliveryRefused, DeviceRejected, CheckInOverdue, EnrollmentRefused,
+        DeviceCloneSuspected, DeviceOutsideNetwork, ScanRateExceeded, ImpossibleTravel,
+    ];
 }
 
 // Each alert is its own small stream (key alert-{guid}): raised once, acknowledged by a person.

@@ -1,4 +1,5 @@
 using TrackTrace.Domain.ColdChain;
+using TrackTrace.Domain.Devices;
 using TrackTrace.Domain.Facts;
 using TrackTrace.Domain.Shipments;
 
@@ -8,7 +9,8 @@ namespace TrackTrace.Domain.Alerts;
 public static class AlertRules
 {
     /// <summary>The fact types that can raise an alert; every other shipment fact raises none.</summary>
-    public static readonly IReadOnlyList<Type> Alerting = [typeof(OutOfSequenceScanRecorded), typeof(ColdChainBreached), typeof(DeliveryRefused), typeof(CheckInOverdue)];
+    public static readonly IReadOnlyList<Type> Alerting =
+        [typeof(OutOfSequenceScanRecorded), typeof(ColdChainBreached), typeof(DeliveryRefused), typeof(CheckInOverdue), typeof(ImpossibleTravelDetected)];
 
     /// <param name="alertId">The new alert's id (derived from the fact, so a replay raises the same alert).</param>
     public static AlertRaised? For(IShipmentFact fact, string alertId, DateTimeOffset now) => fact switch
@@ -29,6 +31,25 @@ public static class AlertRules
             e.ShipmentId, null, null, now),
         ShipmentRegistered or StationCheckedIn or ShipmentDelivered or ReturnCheckedIn or DeliveryReleased
             or SensorAttached or SensorDetached => null,
+        ImpossibleTravelDetected e => ImpossibleTravelAlert(e, alertId, now),
         _ => throw new UnknownFactException(fact, nameof(AlertRules)),
     };
+
+    // Both scanners are named: either may be the liar, so neither is suspended.
+    private static AlertRaised ImpossibleTravelAlert(ImpossibleTravelDetected e, string alertId, DateTimeOffset now)
+    {
+        var speed = e.RequiredKmh is { } kmh
+            ? FormattableString.Invariant($"{kmh:0} km/h")
+            : "no time at all (the second check-in is not later than the first)";
+        return new AlertRaised(alertId, AlertTypes.ImpossibleTravel,
+            $"Impossible travel of {e.ShipmentId}: {e.FromStationId} to {e.ToStationId}",
+            FormattableString.Invariant(
+                $"{e.DistanceKm:0.#} km from {e.FromStationId} (checked in by device '{e.FromDeviceId}' at {e.FromScannedAt:u}) to ") +
+            FormattableString.Invariant(
+                $"{e.ToStationId} (checked in by device '{e.ToDeviceId}' at {e.ToScannedAt:u}) takes {speed}; a leg leaving a ") +
+            FormattableString.Invariant(
+                $"'{e.FromStationType}' station allows at most {e.MaxKmh:0} km/h. One of the two scanners may be lying or a label was copied: ") +
+            $"the check-in was accepted and flagged, neither device was suspended. Raised by monitor:{MonitorRules.ImpossibleTravel}.",
+            e.ShipmentId, e.ToDeviceId, e.ToStationId, now);
+    }
 }

@@ -347,7 +347,8 @@ public static class DeviceDecider
 
     /// <summary>
     /// Suspends the device: its next request is refused everywhere. The bus may not suspend an admin:
-    /// anyone with write access to the broker could otherwise lock every operator out.
+    /// anyone with write access to the broker could otherwise lock every operator out; nor may the
+    /// service's own monitoring rules.
     /// </summary>
     public static Decision Suspend(Device device, string? reason, Actor by, DateTimeOffset at)
     {
@@ -361,6 +362,15 @@ public static class DeviceDecider
             return Decision.Refuse(new Refusal(RefusalKind.Forbidden, "admin-not-suspendable-from-bus",
                 "An admin device cannot be suspended from the bus",
                 $"Device '{device.DeviceId}' is an admin; suspend it over the API as another admin."));
+        }
+
+        // A rule's false positive on the last admin would lock every operator out for good (a
+        // suspended admin still exists, so none is bootstrapped): rules alert, a person suspends.
+        if (device.Role == DeviceRole.Admin && by.Kind is ActorKind.Monitor)
+        {
+            return Decision.Refuse(new Refusal(RefusalKind.Forbidden, "admin-not-suspendable-by-monitor",
+                "An admin device is not suspended automatically",
+                $"Device '{device.DeviceId}' is an admin; monitoring rules only alert about admins. Suspend it over the API as another admin."));
         }
 
         return device.Status == DeviceStatus.Suspended

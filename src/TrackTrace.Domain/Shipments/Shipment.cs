@@ -38,6 +38,10 @@ public sealed record Shipment
     public string? LastStationId { get; init; }
     public DateTimeOffset RegisteredAt { get; init; }
     public DateTimeOffset? LastCheckInAt { get; init; }
+
+    /// <summary>The last check-in on the route (station, type, scanner, time, position), for the impossible-travel rule.</summary>
+    public CheckInPlace? LastCheckIn { get; init; }
+
     public DateTimeOffset UpdatedAt { get; init; }
     public int AnomalyCount { get; init; }
     public bool Breached { get; init; }
@@ -87,7 +91,7 @@ public sealed record Shipment
         ShipmentRegistered e => Create(e),
         _ when state is null => throw new InvalidOperationException(
             $"{@event.GetType().Name} cannot start a shipment stream"),
-        _ => Apply(state, @event) with { Version = state.Version + 1 },
+        _ => Located(Apply(state, @event), @event) with { Version = state.Version + 1 },
     };
 
     // UpdatedAt orders the staff list ("newest activity first"), so it only ever moves forward: a
@@ -148,8 +152,18 @@ public sealed record Shipment
             Sensors = s.Sensors.Where(id => id != e.DeviceId).ToArray(),
             UpdatedAt = Later(s.UpdatedAt, e.DetachedAt),
         },
+        ImpossibleTravelDetected e => s with { AnomalyCount = s.AnomalyCount + 1, UpdatedAt = Later(s.UpdatedAt, e.DetectedAt) },
         ShipmentRegistered => throw new InvalidOperationException($"shipment {s.Id} is already registered"),
         _ => throw new UnknownFactException(@event, nameof(Shipment) + "." + nameof(Fold)),
+    };
+
+    // Where the next leg is measured from: the check-in on the route. Goods going back after a refusal
+    // leave the route, and the next leg starts from wherever they are then, which no fact says.
+    private static Shipment Located(Shipment s, object @event) => @event switch
+    {
+        StationCheckedIn e => s with { LastCheckIn = new CheckInPlace(e.StationId, e.StationType, e.DeviceId, e.ScannedAt, e.StationPosition) },
+        ReturnCheckedIn => s with { LastCheckIn = null },
+        _ => s,
     };
 
     private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a >= b ? a : b;

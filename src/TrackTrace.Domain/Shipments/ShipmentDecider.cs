@@ -2,6 +2,7 @@ using TrackTrace.Domain.ColdChain;
 using TrackTrace.Domain.Decisions;
 using TrackTrace.Domain.Devices;
 using TrackTrace.Domain.Routes;
+using TrackTrace.Domain.Stations;
 
 namespace TrackTrace.Domain.Shipments;
 
@@ -15,7 +16,8 @@ public sealed record CheckInShipment(
     string DeviceId,
     DateTimeOffset ScannedAt,
     DateTimeOffset ReceivedAt,
-    double? Celsius);
+    double? Celsius,
+    GeoPosition? StationPosition = null);
 
 public enum CheckInOutcome
 {
@@ -57,7 +59,8 @@ public static class ShipmentDecider
     public static ShipmentRegistered Register(RegisterShipment command) =>
         new(command.ShipmentId, command.RouteId, command.Description, command.RegisteredBy, command.At);
 
-    public static CheckInDecision CheckIn(Shipment state, RouteWorkflow workflow, CheckInShipment command)
+    /// <param name="travel">The impossible-travel rule's limits; null when the rule is off.</param>
+    public static CheckInDecision CheckIn(Shipment state, RouteWorkflow workflow, CheckInShipment command, TravelLimits? travel = null)
     {
         if (state.Status == ShipmentStatus.Refused)
         {
@@ -89,19 +92,23 @@ public static class ShipmentDecider
         }
 
         var checkedIn = new StationCheckedIn(state.Id, command.ScanId, leg.Number, leg.Name, command.StationType,
-            command.StationId, command.DeviceId, command.ScannedAt, command.ReceivedAt, command.Celsius);
+            command.StationId, command.DeviceId, command.ScannedAt, command.ReceivedAt, command.Celsius, command.StationPosition);
+        // An impossible journey is still the next leg: accepted, and flagged right after.
+        IReadOnlyList<object> arrival = travel is not null && ImpossibleTravel.Judge(state, checkedIn, travel) is { } impossible
+            ? [checkedIn, impossible]
+            : [checkedIn];
         var reading = command.Celsius is { } celsius && workflow.Route.ColdChain is not null
             ? new TemperatureSample(command.DeviceId, command.ScannedAt, celsius)
             : null;
         if (!isLastLeg)
         {
-            return new CheckInDecision(CheckInOutcome.Accepted, [checkedIn], leg, workflow.ExpectedNext(leg.Number),
+            return new CheckInDecision(CheckInOutcome.Accepted, arrival, leg, workflow.ExpectedNext(leg.Number),
                 null, reading);
         }
 
         var delivered = new ShipmentDelivered(state.Id, command.ScanId, command.StationId, command.DeviceId,
             command.ScannedAt);
-        return new CheckInDecision(CheckInOutcome.Delivered, [checkedIn, delivered], leg, [], null, reading);
+        return new CheckInDecision(CheckInOutcome.Delivered, [.. arrival, delivered], leg, [], null, reading);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using TrackTrace.Domain.Facts;
+using TrackTrace.Domain.Stations;
 
 namespace TrackTrace.Domain.Shipments;
 
@@ -19,7 +20,8 @@ public sealed record StationCheckedIn(
     string DeviceId,
     DateTimeOffset ScannedAt,
     DateTimeOffset ReceivedAt,
-    double? Celsius) : IShipmentFact;
+    double? Celsius,
+    GeoPosition? StationPosition = null) : IShipmentFact;
 
 /// <summary>The check-in at the route's last leg: the goods are at their destination.</summary>
 public sealed record ShipmentDelivered(
@@ -42,6 +44,30 @@ public sealed record OutOfSequenceScanRecorded(
     DateTimeOffset ScannedAt,
     DateTimeOffset ReceivedAt,
     double? Celsius = null) : IShipmentFact;
+
+/// <summary>
+/// A check-in accepted as the next leg came from a station farther from the previous check-in's than
+/// the leg's mode can travel in the time between them (scan times): one of the two scanners is lying,
+/// or a shipment label was copied. The check-in stands; this anomaly flags it. Recorded by the
+/// check-in's own decision (<see cref="ShipmentDecider.CheckIn"/>), right after it.
+/// </summary>
+/// <param name="RequiredKmh">The speed the two check-ins imply; null when the second is not later than the first.</param>
+/// <param name="MaxKmh">The most a leg leaving a <paramref name="FromStationType"/> station may travel.</param>
+public sealed record ImpossibleTravelDetected(
+    string ShipmentId,
+    Guid ScanId,
+    string FromStationId,
+    string FromStationType,
+    string FromDeviceId,
+    DateTimeOffset FromScannedAt,
+    string ToStationId,
+    string ToStationType,
+    string ToDeviceId,
+    DateTimeOffset ToScannedAt,
+    double DistanceKm,
+    double? RequiredKmh,
+    double MaxKmh,
+    DateTimeOffset DetectedAt) : IShipmentFact;
 
 /// <summary>The destination refused the goods because the shipment's delivery attribute is 'refused'.</summary>
 public sealed record DeliveryRefused(

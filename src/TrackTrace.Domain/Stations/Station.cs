@@ -3,8 +3,11 @@ using TrackTrace.Domain.Facts;
 
 namespace TrackTrace.Domain.Stations;
 
+/// <param name="Position">Where the station is, for the impossible-travel rule; null when not given.</param>
+/// <param name="AllowedNetworks">CIDRs its scanners connect from (canonical form); none: any network.</param>
 public sealed record StationRegistered(
-    string StationId, string Type, string Name, string? Gln, string RegisteredBy, DateTimeOffset RegisteredAt) : IStationFact;
+    string StationId, string Type, string Name, string? Gln, string RegisteredBy, DateTimeOffset RegisteredAt,
+    GeoPosition? Position = null, IReadOnlyList<string>? AllowedNetworks = null) : IStationFact;
 
 /// <summary>A place where shipments are checked in (stream key <c>station-{id}</c>).</summary>
 public sealed partial record Station
@@ -19,6 +22,13 @@ public sealed partial record Station
     public string Type { get; init; } = "";
     public string Name { get; init; } = "";
     public string? Gln { get; init; }
+
+    /// <summary>Where the station is; null when it was registered without coordinates (a truck, say).</summary>
+    public GeoPosition? Position { get; init; }
+
+    /// <summary>The networks its scanners are expected to connect from (CIDRs); empty: any.</summary>
+    public IReadOnlyList<string> AllowedNetworks { get; init; } = [];
+
     public string RegisteredBy { get; init; } = "";
     public DateTimeOffset RegisteredAt { get; init; }
 
@@ -31,6 +41,8 @@ public sealed partial record Station
         Type = e.Type,
         Name = e.Name,
         Gln = e.Gln,
+        Position = e.Position,
+        AllowedNetworks = e.AllowedNetworks ?? [],
         RegisteredBy = e.RegisteredBy,
         RegisteredAt = e.RegisteredAt,
     };

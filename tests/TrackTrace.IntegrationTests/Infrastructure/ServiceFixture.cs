@@ -14,10 +14,10 @@ public class ServiceFixture : IAsyncLifetime
     public string ConnectionString { get; private set; } = "";
     public Uri Broker { get; private set; } = null!;
     public ServiceInstance Service { get; private set; } = null!;
-    public HttpClient Admin { get; private set; } = null!;
+    public HttpClient Admin { get; protected set; } = null!;
 
     /// <summary>What an admin does over the API: stations, devices, shipments.</summary>
-    public AdminApi Api { get; private set; } = null!;
+    public AdminApi Api { get; protected set; } = null!;
 
     protected virtual IDictionary<string, string?>? Overrides => null;
 

@@ -77,7 +77,7 @@ public sealed class AlertRulesSpecs
     public void Only_the_alerting_fact_types_raise_alerts()
     {
         Assert.Equal(
-            [typeof(CheckInOverdue), typeof(ColdChainBreached), typeof(DeliveryRefused), typeof(OutOfSequenceScanRecorded)],
+            [typeof(CheckInOverdue), typeof(ColdChainBreached), typeof(DeliveryRefused), typeof(ImpossibleTravelDetected), typeof(OutOfSequenceScanRecorded)],
             AlertRules.Alerting.OrderBy(t => t.Name));
     }
 

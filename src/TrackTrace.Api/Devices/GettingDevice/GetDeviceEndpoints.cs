@@ -2,6 +2,7 @@ using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using TrackTrace.Api.Hosting;
+using TrackTrace.Api.Monitoring;
 using TrackTrace.Domain.Devices;
 using TrackTrace.Domain.Facts;
 
@@ -36,7 +37,8 @@ public sealed record DeviceView(
     EnrollmentTokenView? EnrollmentToken,
     DateTimeOffset EnrolledAt,
     DateTimeOffset UpdatedAt,
-    DateTimeOffset? LastSeenAt)
+    DateTimeOffset? LastSeenAt,
+    IReadOnlyList<DeviceSightingView>? Sightings = null)
 {
     public static DeviceView From(Device d, DateTimeOffset? lastSeen, DateTimeOffset? now = null) => new(
         d.DeviceId, DeviceRoles.Name(d.Role), d.Status, d.StationId, d.Attributes, d.IsPending(),
@@ -61,6 +63,12 @@ public sealed record DeviceView(
     };
 }
 
+/// <summary>Where a device was seen: one certificate from one source address, first and last time, how many requests.</summary>
+public sealed record DeviceSightingView(string Address, string Certificate, DateTimeOffset FirstSeenAt, DateTimeOffset LastSeenAt, long Requests)
+{
+    public static DeviceSightingView From(DeviceSighting s) => new(s.Address, s.Fingerprint, s.FirstSeenAt, s.LastSeenAt, s.Requests);
+}
+
 /// <summary>One audited fact about a device: what changed, who did it, when and why.</summary>
 public sealed record DeviceAuditEntry(long Version, string Fact, string? By, DateTimeOffset At, string? Reason, object Details);
 
@@ -70,12 +78,15 @@ public static class GetDeviceEndpoints
     public static void MapGetDevice(this RouteGroupBuilder devices)
     {
         devices.MapGet("/{deviceId}", Get)
-            .WithSummary("A device: status, role, station, attributes, certificates, last seen (admin)");
+            .WithSummary("A device: status, role, station, attributes, certificates, last seen, recent sightings (admin)");
         devices.MapGet("/{deviceId}/audit", Audit).WithSummary("Every change to a device: who, when, why (admin)");
     }
 
+    /// <summary>How many of a device's most recent sightings its view shows.</summary>
+    public const int RecentSightings = 20;
+
     private static async Task<Results<Ok<DeviceView>, ProblemHttpResult>> Get(
-        string deviceId, IQuerySession query, TimeProvider clock, CancellationToken ct)
+        string deviceId, IQuerySession query, SightingLedger sightings, TimeProvider clock, CancellationToken ct)
     {
         var device = await query.LoadAsync<Device>(Device.StreamKey(deviceId), ct);
         if (device is null)
@@ -84,7 +95,8 @@ public static class GetDeviceEndpoints
         }
 
         var seen = await query.LoadAsync<DeviceLastSeen>(deviceId, ct);
-        return TypedResults.Ok(DeviceView.From(device, seen?.At, clock.GetUtcNow()));
+        var recent = await sightings.RecentAsync(deviceId, RecentSightings, ct);
+        return TypedResults.Ok(DeviceView.From(device, seen?.At, clock.GetUtcNow()) with { Sightings = recent.Select(DeviceSightingView.From).ToArray() });
     }
 
     private static async Task<Results<Ok<DeviceAuditEntry[]>, ProblemHttpResult>> Audit(

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 using TrackTrace.Api.Hosting;
+using TrackTrace.Api.Monitoring;
 using TrackTrace.Api.Shipments;
 using TrackTrace.Api.Shipments.RecordingScan;
 using TrackTrace.Domain.Devices;
@@ -25,8 +26,10 @@ namespace TrackTrace.Api.Epcis.CheckingIn;
 /// </summary>
 public sealed class ShipmentCheckInStep(
     ShipmentStreams streams, CaptureAuthority authority, RouteCatalog routes, ColdChainLedger ledger,
-    IOptions<ApiOptions> api, TimeProvider clock) : ICapturedEventStep
+    IOptions<ApiOptions> api, IOptions<MonitoringOptions> monitoring, TimeProvider clock) : ICapturedEventStep
 {
+    private readonly TravelLimits? _travel = monitoring.Value.Travel();
+
     public const string CheckedIn = "checked-in";
     public const string OutOfSequence = "out-of-sequence";
     public const string DeliveryRefused = "delivery-refused";
@@ -105,7 +108,7 @@ public sealed class ShipmentCheckInStep(
             ? e.SensorReports.Select(r => EpcisSubjects.CelsiusOf(r, 0)).FirstOrDefault(c => c is not null)
             : null;
         var command = new CheckInShipment(ScanId(e.EventId, shipmentId), station!.StationId, station.Type, device.DeviceId,
-            e.EventTime, receivedAt, celsius);
+            e.EventTime, receivedAt, celsius, station.Position);
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var shipment = await streams.LoadInTransactionAsync(capture.Transaction, shipmentId, ct);
@@ -115,7 +118,7 @@ public sealed class ShipmentCheckInStep(
             }
 
             var workflow = routes.Get(shipment.RouteId);
-            var decision = ShipmentDecider.CheckIn(shipment, workflow, command);
+            var decision = ShipmentDecider.CheckIn(shipment, workflow, command, _travel);
             await capture.Transaction.SaveAsync("check-in", ct);
             var appended = decision.Reading is { } reading && workflow.Route.ColdChain is { } profile
                 ? (await ledger.RecordInTransactionAsync(capture.Connection, capture.Transaction, shipment, profile, reading.SensorId,

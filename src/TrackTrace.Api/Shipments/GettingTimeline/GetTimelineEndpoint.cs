@@ -88,6 +88,10 @@ public static class GetTimelineEndpoint
         DeliveryReleased d => (d.ReleasedAt, d.ReleasedBy, null, $"Refusal released: {d.Reason}"),
         SensorAttached d => (d.AttachedAt, d.AttachedBy, null, $"Sensor {d.DeviceId} attached"),
         SensorDetached d => (d.DetachedAt, d.DetachedBy, null, $"Sensor {d.DeviceId} detached"),
+        ImpossibleTravelDetected d => (d.ToScannedAt, d.ToDeviceId, d.ToStationId, FormattableString.Invariant(
+            $"Impossible travel: {d.DistanceKm:0.#} km from {d.FromStationId} (device {d.FromDeviceId}) to {d.ToStationId} ") +
+            (d.RequiredKmh is { } kmh ? FormattableString.Invariant($"at {kmh:0} km/h") : "in no time") +
+            FormattableString.Invariant($", more than the {d.MaxKmh:0} km/h a leg from a {d.FromStationType} station allows")),
         CheckInOverdue d => (d.DueAt, null, null,
             $"Check-in overdue at leg {d.LegNumber} ({d.LegName}): no {string.Join(" or ", d.ExpectedStationTypes)} check-in by {d.DueAt:u}"),
         _ => throw new UnknownFactException(fact, "the shipment timeline"),

@@ -1,4 +1,5 @@
 using TrackTrace.Api.Hosting;
+using TrackTrace.Api.Monitoring;
 using TrackTrace.Api.Security;
 
 namespace TrackTrace.Api.Shipments.RecordingScan;
@@ -20,9 +21,10 @@ public static class RecordScanEndpoint
 
     // The body is read here rather than bound, so that an unreadable body is refused the way every
     // other answer of this endpoint is: after the device check.
-    private static async Task<IResult> Handle(HttpContext http, RecordScanHandler handler, CancellationToken ct)
+    private static async Task<IResult> Handle(HttpContext http, RecordScanHandler handler, DeviceSightings sightings, CancellationToken ct)
     {
         var device = ScanningDevice.Of(http);
+        sightings.Scanned(device.DeviceId);
         var (request, problem) = await JsonBody.ReadAsync<ScanRequest>(http, ct);
         return request is null
             ? await handler.RefuseAsync(device, problem!, ct)

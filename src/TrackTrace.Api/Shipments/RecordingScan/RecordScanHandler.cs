@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using TrackTrace.Api.Hosting;
+using TrackTrace.Api.Monitoring;
 using TrackTrace.Api.Security;
 using TrackTrace.Api.Stations;
 using TrackTrace.Domain.Routes;
@@ -22,8 +23,11 @@ namespace TrackTrace.Api.Shipments.RecordingScan;
 /// </summary>
 public sealed class RecordScanHandler(
     ShipmentStreams streams, StationLookup stations, RouteCatalog routes, ColdChainLedger ledger, IDocumentStore store,
-    DeviceGate gate, IOptions<ApiOptions> api, IOptions<JsonOptions> json, TimeProvider clock)
+    DeviceGate gate, IOptions<ApiOptions> api, IOptions<JsonOptions> json, TimeProvider clock,
+    IOptions<MonitoringOptions> monitoring)
 {
+    private readonly TravelLimits? _travel = monitoring.Value.Travel();
+
     private const int MaxAttempts = 5;
 
     public async Task<IResult> HandleAsync(ScanRequest request, ScanningDevice device, CancellationToken ct)
@@ -51,7 +55,7 @@ public sealed class RecordScanHandler(
         }
 
         var command = new CheckInShipment(request.ScanId!.Value, station.StationId, station.Type, device.DeviceId,
-            request.ScannedAt!.Value, receivedAt, request.Celsius);
+            request.ScannedAt!.Value, receivedAt, request.Celsius, station.Position);
         var hash = RequestHash(request.ShipmentId!, command);
         var guard = device.Guard;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
@@ -66,7 +70,7 @@ public sealed class RecordScanHandler(
             CheckInDecision decision;
             using (var decide = Telemetry.Source.StartActivity("decide check-in"))
             {
-                decision = ShipmentDecider.CheckIn(shipment, workflow, command);
+                decision = ShipmentDecider.CheckIn(shipment, workflow, command, _travel);
                 decide?.SetTag("tracktrace.shipment.id", shipment.Id).SetTag("tracktrace.check_in.outcome", decision.Outcome.ToString())
                     .SetTag("tracktrace.attempt", attempt);
             }

@@ -19,6 +19,10 @@ export const typeLabels = {
   'cold-chain-breach': 'Cold-chain breach',
   'delivery-refused': 'Delivery refused',
   'device-rejected': 'Device rejected',
+  'device-clone-suspected': 'Clone suspected',
+  'device-outside-network': 'Outside its network',
+  'scan-rate-exceeded': 'Scan rate exceeded',
+  'impossible-travel': 'Impossible travel',
   'check-in-overdue': 'Check-in overdue',
 };
 
@@ -120,6 +124,7 @@ async function acknowledge(alert, button, item) {
 
 const tone = (type) => ({
   'out-of-sequence': 'warn', 'cold-chain-breach': 'danger', 'delivery-refused': 'danger', 'check-in-overdue': 'danger',
+  'device-clone-suspected': 'danger', 'device-outside-network': 'warn', 'scan-rate-exceeded': 'warn', 'impossible-travel': 'warn',
 }[type] ?? 'neutral');
 
 /** One alert with its Acknowledge button (or who acknowledged it and when). */
