@@ -3,7 +3,7 @@
 # Starts the infrastructure and the service in Release on a fresh database (tracktrace_bench,
 # ports 9443/9080 so a running dev service is left alone), runs bench/TrackTrace.Bench, writes
 # bench/results/*.json and the results table of BENCHMARKS.md. Not a test; CI does not run it.
-# Usage: scripts/bench.sh [--quick] [--epcis | --overdue | --enrollment | --monitoring]
+# Usage: scripts/bench.sh [--quick] [--epcis | --overdue | --enrollment | --monitoring | --telemetry]
 #   --quick       a smoke run of every scenario, under 3 minutes
 #   --epcis       the EPCIS repository's scenarios instead (capture throughput, MATCH_anyEPC over 1M stored events)
 #   --overdue     only the overdue monitor's cost with 100,000 open shipments (about 4 minutes; with
@@ -12,6 +12,9 @@
 #                 their own table in BENCHMARKS.md
 #   --monitoring  scans with detection on against a second service (ports 9445/9081, same database)
 #                 with it off, in alternating windows, and how fast a clone is suspended under load
+#   --telemetry   scans against a second service (ports 9445/9081, same database) that exports traces and
+#                 metrics over OTLP/HTTP to a sink in the load generator (127.0.0.1:4320), against this one
+#                 with export off, in alternating windows
 # With TRACKTRACE_ENV_FILE set (a sourced .tracktrace/env of servers already running, e.g. another
 # checkout's), those servers are used and scripts/infra.sh is not started.
 set -euo pipefail
@@ -21,18 +24,21 @@ QUICK=()
 OVERDUE=()
 ENROLLMENT=()
 MONITORING=0
+TELEMETRY=0
 for arg in "$@"; do
   case $arg in
     --quick | --epcis) QUICK+=("$arg") ;;
     --overdue) OVERDUE=(--overdue) ;;
     --enrollment) ENROLLMENT=(--enrollment https://localhost:9444/) ;;
     --monitoring) QUICK+=("$arg"); MONITORING=1 ;;
-    *) echo "bench: unknown argument $arg (use --quick, --epcis, --overdue, --enrollment, --monitoring)" >&2; exit 2 ;;
+    --telemetry) QUICK+=("$arg"); TELEMETRY=1 ;;
+    *) echo "bench: unknown argument $arg (use --quick, --epcis, --overdue, --enrollment, --monitoring, --telemetry)" >&2; exit 2 ;;
   esac
 done
 
 PORTS=(9443 9444 9080)
 [ "$MONITORING" = 1 ] && PORTS+=(9445 9446 9081)
+[ "$TELEMETRY" = 1 ] && PORTS+=(9445 9446 9081 4320)
 for port in "${PORTS[@]}"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "bench: port $port is in use (another benchmark still running?); stop it first" >&2
@@ -106,7 +112,23 @@ if [ "$MONITORING" = 1 ]; then
   OFF=(--api-off https://localhost:9445/ --service-off-pid "$SERVICE_OFF")
 fi
 
+if [ "$TELEMETRY" = 1 ]; then
+  # The same build on the same database exporting over OTLP/HTTP to the load generator's sink,
+  # started after the first has applied the schema; export every 5 s, as configured by default.
+  OpenTelemetry__OtlpEndpoint=http://127.0.0.1:4320 \
+    dotnet src/TrackTrace.Api/bin/Release/net10.0/TrackTrace.Api.dll --Api:HttpsPort=9445 --Api:EnrollmentPort=9446 --Api:HealthPort=9081 \
+    >.tracktrace/bench/service-otlp.log 2>&1 &
+  SERVICE_OFF=$!
+  trap 'kill "$SERVICE" "$SERVICE_OFF" 2>/dev/null; wait "$SERVICE" "$SERVICE_OFF" 2>/dev/null || true' EXIT
+  until curl -fs http://127.0.0.1:9081/health >/dev/null 2>&1; do
+    kill -0 "$SERVICE_OFF" 2>/dev/null || { echo "bench: the exporting service died, see .tracktrace/bench/service-otlp.log" >&2; exit 1; }
+    sleep 0.05
+  done
+  echo "bench: service exporting over OTLP healthy (pid $SERVICE_OFF)"
+  OFF=(--api-off https://localhost:9445/ --service-off-pid "$SERVICE_OFF" --otlp-sink http://127.0.0.1:4320/)
+fi
+
 # The connection string reaches the load generator as ConnectionStrings__Postgres (exported above).
 dotnet bench/TrackTrace.Bench/bin/Release/net10.0/TrackTrace.Bench.dll --api https://localhost:9443/ --pki "$PKI" \
-  --service-pid "$SERVICE" --start-to-healthy-ms "$HEALTHY_MS" \
+  --service-pid "$SERVICE" --metrics http://127.0.0.1:9080/metrics --start-to-healthy-ms "$HEALTHY_MS" \
   --out bench/results --report BENCHMARKS.md "${QUICK[@]}" "${OVERDUE[@]}" "${ENROLLMENT[@]}" "${OFF[@]}"

@@ -404,6 +404,8 @@ pg_start() {
     echo "max_wal_size = 4GB"
     echo "checkpoint_timeout = 15min"
     echo "checkpoint_completion_target = 0.9"
+    # Statement counts and times for scripts/bench.sh's cost of a scan (takes effect at a restart).
+    echo "shared_preload_libraries = 'pg_stat_statements'"
   } >"$PG_DATA/tracktrace.conf"
   if is_root; then chown postgres:postgres "$PG_DATA/tracktrace.conf"; fi
 

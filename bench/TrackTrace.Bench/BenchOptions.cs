@@ -3,7 +3,7 @@ namespace TrackTrace.Bench;
 public sealed record BenchOptions(
     Uri Api, string Pki, string Postgres, int ServicePid, double StartToHealthyMs, string OutDirectory, string ReportPath,
     bool Quick, bool Epcis = false, bool Overdue = false, Uri? Enrollment = null, bool Monitoring = false, Uri? ApiOff = null,
-    int ServiceOffPid = 0)
+    int ServiceOffPid = 0, Uri? Metrics = null, bool Telemetry = false, Uri? OtlpSink = null)
 {
     /// <summary>The devices that enroll all at once in the fleet scenario.</summary>
     public int Fleet => 10_000;
@@ -27,6 +27,8 @@ public sealed record BenchOptions(
             double.Parse(Value("--start-to-healthy-ms"), System.Globalization.CultureInfo.InvariantCulture),
             Value("--out"), Value("--report"), args.Contains("--quick"), args.Contains("--epcis"), args.Contains("--overdue"),
             Optional("--enrollment") is { } enroll ? new Uri(enroll) : null, args.Contains("--monitoring"),
-            Optional("--api-off") is { } off ? new Uri(off) : null, int.Parse(Optional("--service-off-pid") ?? "0"));
+            Optional("--api-off") is { } off ? new Uri(off) : null, int.Parse(Optional("--service-off-pid") ?? "0"),
+            Optional("--metrics") is { } metrics ? new Uri(metrics) : null, args.Contains("--telemetry"),
+            Optional("--otlp-sink") is { } sink ? new Uri(sink) : null);
     }
 }

@@ -39,9 +39,15 @@ public sealed class BenchRun(BenchOptions o)
         await fleet.AddScannersAsync(100);
 
         Log($"1. scan ingestion: {fleet.Scanners.Count} scanners, {Connections} concurrent keep-alive connections");
-        var ingestion = await ScansAsync(fleet.Scanners, pool, Connections);
+        var (ingestion, ingestionCost) = await CostedScansAsync(fleet.Scanners, pool, Connections);
         _results["scanIngestion"] = ingestion.Summary();
+        _results["scanIngestionCost"] = ingestionCost;
         Log("    " + Describe(ingestion));
+        Log("    " + DescribeCost(ingestionCost));
+
+        Log("1p. pgbench: durable single-row inserts, 16 clients (the ceiling of one commit per row on this machine)");
+        _results["pgbench"] = await PgBench.SingleInsertAsync(o.Postgres, o.WarmUp + o.Window);
+        Log($"    {_results["pgbench"]}");
 
         Log("2. baseline: the same check-ins straight through the domain and Marten, no HTTP, no TLS, no auth");
         var baseline = await BaselineAsync(fleet.Scanners, pool, Connections);
@@ -51,9 +57,11 @@ public sealed class BenchRun(BenchOptions o)
 
         var rate = 0.8 * ingestion.PerSecond;
         Log($"1b. scan latency paced at 80% of the peak ({rate:0}/s)");
-        var paced = await ScansAsync(fleet.Scanners, pool, Connections, rate);
+        var (paced, pacedCost) = await CostedScansAsync(fleet.Scanners, pool, Connections, rate);
         _results["scanAt80Percent"] = paced.Summary();
+        _results["scanAt80PercentCost"] = pacedCost;
         Log("    " + Describe(paced));
+        Log("    " + DescribeCost(pacedCost));
 
         Log("3. handshakes: a new mTLS connection per scan");
         var handshakes = await HandshakesAsync(fleet, pool);
@@ -105,6 +113,7 @@ public sealed class BenchRun(BenchOptions o)
             using var response = await scanner.Client.PostAsync("/api/scans", Fleet.ScanBody(shipment), ct);
             if (response.StatusCode == HttpStatusCode.Created)
             {
+                Interlocked.Increment(ref _accepted);
                 journeys.Accepted(w);
                 return true;
             }
@@ -114,6 +123,30 @@ public sealed class BenchRun(BenchOptions o)
             return false;
         }, rate);
     }
+
+    /// <summary>Scans as <see cref="ScansAsync"/>, with what each accepted one cost the processes and PostgreSQL over the window.</summary>
+    private async Task<(Latencies Latencies, Dictionary<string, object> Cost)> CostedScansAsync(
+        IReadOnlyList<Scanner> scanners, ConcurrentQueue<string> pool, int workers, double? rate = null)
+    {
+        var cost = new ScanCost(o.Postgres, o.ServicePid, o.Metrics);
+        await cost.StatementsAvailableAsync();
+        // The scans accepted between the two readings (not the latency window's), so a reading that
+        // comes late on a busy machine divides the counters by the scans they cover.
+        (ScanCost.Counters Counters, long Accepted)? start = null;
+        var sampler = Task.Run(async () =>
+        {
+            await Task.Delay(o.WarmUp);
+            var accepted = Interlocked.Read(ref _accepted);
+            start = (await cost.StartAsync(), accepted);
+        });
+        var latencies = await ScansAsync(scanners, pool, workers, rate);
+        await sampler;
+        var acceptedAtEnd = Interlocked.Read(ref _accepted);
+        var end = await cost.ReadAsync();
+        return (latencies, await cost.PerScanAsync(start!.Value.Counters, end, acceptedAtEnd - start.Value.Accepted));
+    }
+
+    private long _accepted;
 
     /// <summary>
     /// The same decision, events, snapshot and receipt as POST /api/scans, written with the service's
@@ -366,6 +399,16 @@ public sealed class BenchRun(BenchOptions o)
 
     private static string Describe(Latencies l) =>
         $"{l.PerSecond:0}/s, p50 {l.Percentile(50):0.0} ms, p95 {l.Percentile(95):0.0} ms, p99 {l.Percentile(99):0.0} ms, errors {l.Errors}";
+
+    private static string DescribeCost(Dictionary<string, object> cost)
+    {
+        var cpu = (Dictionary<string, double>)cost["cpuMsPerScan"];
+        var db = (Dictionary<string, double>)cost["postgresPerScan"];
+        var client = cost.GetValueOrDefault("serviceNpgsqlPerScan") is { } c ? $"; service→PostgreSQL {c}" : "";
+        return $"CPU ms a scan: service {cpu["service"]:0.000}, PostgreSQL {cpu["postgres"]:0.000}, RabbitMQ {cpu["rabbitmq"]:0.000}, " +
+               $"load generator {cpu["loadGenerator"]:0.000}, other {cpu["otherProcesses"]:0.000}; WAL {cost["walBytesPerScan"]} B, " +
+               $"commits {db["xact_commit"]:0.00}, inserted {db["tup_inserted"]:0.00}, updated {db["tup_updated"]:0.00} a scan; load {string.Join("/", (double[])cost["loadAverage"])}{client}";
+    }
 
     private static void Log(string line) => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {line}");
 }

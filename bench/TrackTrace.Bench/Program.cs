@@ -4,6 +4,7 @@ using TrackTrace.Bench;
 //   --service-pid PID --start-to-healthy-ms N --out DIR --report BENCHMARKS.md [--quick]
 //   [--epcis]: the EPCIS repository's scenarios instead (capture throughput, MATCH_anyEPC over 1M events)
 //   [--monitoring --api-off URL --service-off-pid PID]: scans with detection on (--api) against off (--api-off), and clones
+//   [--telemetry --api-off URL --service-off-pid PID --otlp-sink URL]: scans against a service exporting over OTLP (--api-off) and one not (--api)
 //   [--overdue]: only the overdue monitor's scenario (OverdueBench), with its own table
 //   [--enrollment URL]: only the EST enrollment scenarios against that port (EnrollmentRun), with their own table
 // Without --postgres the connection string (with its password) comes from ConnectionStrings__Postgres,
@@ -12,6 +13,12 @@ var options = BenchOptions.Parse(args);
 if (options.Epcis)
 {
     await Report.WriteEpcisAsync(options, await new EpcisBench(options).RunAsync());
+    return 0;
+}
+
+if (options.Telemetry)
+{
+    await Report.WriteTelemetryAsync(options, await new TelemetryBench(options).RunAsync());
     return 0;
 }
 
