@@ -204,7 +204,7 @@ public sealed class BenchRun(BenchOptions o)
             var body = $"{{\"status\":\"accepted\",\"scanId\":\"{command.ScanId}\",\"leg\":{decision.Leg?.Number}}}";
             var receipt = new ScanReceipt(command.ScanId, shipmentId, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(body))),
                 201, body, now);
-            var appended = await streams.AppendGroupCommittedAsync(shipment!, decision.Events, s => s.Insert(receipt), ct);
+            var appended = await streams.AppendGroupCommittedAsync(shipment!, decision.Events, new ScanWrite(receipt, null), ct);
             if (appended.Outcome == AppendOutcome.Appended && decision.Outcome is CheckInOutcome.Accepted or CheckInOutcome.Delivered)
             {
                 journeys.Accepted(w);

@@ -1,4 +1,3 @@
-using Marten;
 using Npgsql;
 using Weasel.Postgresql.Functions;
 using TrackTrace.Api.Store;
@@ -19,12 +18,14 @@ public sealed class DeviceCheckedInWrite;
 /// </summary>
 public sealed record DeviceWriteGuard(string DeviceKey, long Version, string Fingerprint)
 {
-    private const string FunctionName = TrackTraceStore.Schema + ".assert_device_current";
-    private const string Violation = "TT001";
+    /// <summary>
+    /// True when every device row is at its expected version; raises <see cref="Violation"/> otherwise.
+    /// Stable and a function of its arguments only, so a statement's WHERE evaluates it once, before
+    /// anything is written (ScanReceipts' insert carries the guards of a whole group commit).
+    /// </summary>
+    public const string FunctionName = TrackTraceStore.Schema + ".devices_current";
 
-    public void AddTo(IDocumentOperations session) =>
-        // CALL of a procedure returns no result set, so it cannot disturb how Marten reads its batch.
-        session.QueueSqlCommand($"call {FunctionName}(?, ?)", DeviceKey, Version);
+    private const string Violation = "TT001";
 
     public static bool IsViolation(Exception exception)
     {
@@ -41,12 +42,18 @@ public sealed record DeviceWriteGuard(string DeviceKey, long Version, string Fin
 
     public static Function Definition(StoreNames names) => Function.ForSql(
         $"""
-        create or replace procedure {FunctionName}(device_key text, expected bigint)
-        language plpgsql as $$
+        create or replace function {FunctionName}(device_keys text[], expected bigint[]) returns boolean
+        language plpgsql stable as $$
+        declare
+          changed text;
         begin
-          if not exists (select 1 from {names.Devices} where {StoreNames.IdColumn} = device_key and {StoreNames.VersionColumn} = expected) then
-            raise exception 'device % changed since it was checked', device_key using errcode = '{Violation}';
+          select k.key into changed from unnest(device_keys, expected) as k(key, version)
+          where not exists (select 1 from {names.Devices} d where d.{StoreNames.IdColumn} = k.key and d.{StoreNames.VersionColumn} = k.version)
+          limit 1;
+          if changed is not null then
+            raise exception 'device % changed since it was checked', changed using errcode = '{Violation}';
           end if;
+          return true;
         end
         $$;
         """);

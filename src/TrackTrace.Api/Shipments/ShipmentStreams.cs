@@ -6,6 +6,7 @@ using Microsoft.Extensions.Caching.Memory;
 using Npgsql;
 using TrackTrace.Api.Alerts;
 using TrackTrace.Api.Hosting;
+using TrackTrace.Api.Shipments.RecordingScan;
 using TrackTrace.Api.Store;
 using TrackTrace.Domain.Alerts;
 using TrackTrace.Domain.Facts;
@@ -21,7 +22,7 @@ public enum AppendOutcome
     /// <summary>Another request appended to the stream first: reload and decide again.</summary>
     VersionConflict,
 
-    /// <summary>A document inserted alongside (e.g. the scan receipt) already exists.</summary>
+    /// <summary>What is stored alongside already exists (the scan's receipt): a retry.</summary>
     AlreadyRecorded,
 }
 
@@ -74,7 +75,7 @@ public sealed class ShipmentStreams : IAsyncDisposable
 
     /// <param name="Caller">The span of the request waiting for this append (null when it is not traced).</param>
     private sealed record PendingAppend(
-        Shipment State, IReadOnlyList<object> Events, IReadOnlyList<AlertRaised> Alerts, Action<IDocumentSession>? Alongside,
+        Shipment State, IReadOnlyList<object> Events, IReadOnlyList<AlertRaised> Alerts, ScanWrite? Scan,
         TaskCompletionSource<AppendResult> Done, Activity? Caller);
 
     public async Task<Shipment?> LoadAsync(string shipmentId, bool fresh, CancellationToken ct)
@@ -126,15 +127,15 @@ public sealed class ShipmentStreams : IAsyncDisposable
 
     /// <summary>
     /// Appends in the next group commit: with the scans that arrive meanwhile, at most one append per
-    /// stream per transaction. <paramref name="alongside"/> adds what must commit with it (a scan's
-    /// receipt, its device guard).
+    /// stream per transaction. <paramref name="scan"/> is what a scan stores with its facts (its
+    /// receipt and device guard); the scans of one commit share one statement for it (<see cref="ScanReceipts"/>).
     /// </summary>
     public async Task<AppendResult> AppendGroupCommittedAsync(
-        Shipment state, IReadOnlyList<object> events, Action<IDocumentSession>? alongside, CancellationToken ct)
+        Shipment state, IReadOnlyList<object> events, ScanWrite? scan, CancellationToken ct)
     {
         var alerts = await AlertsForAsync(events, ct);
         var done = new TaskCompletionSource<AppendResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_pending.Writer.TryWrite(new PendingAppend(state, events, alerts, alongside, done, Traced(Activity.Current))))
+        if (!_pending.Writer.TryWrite(new PendingAppend(state, events, alerts, scan, done, Traced(Activity.Current))))
         {
             throw new ObjectDisposedException(nameof(ShipmentStreams));
         }
@@ -153,7 +154,9 @@ public sealed class ShipmentStreams : IAsyncDisposable
     {
         var alerts = await AlertsForAsync(events, ct);
         await using var session = _store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction, false));
-        return await SaveAsync(session, state, events, alerts, alongside, Traced(Activity.Current), ct);
+        var result = Enlist(session, state, events, alerts, Traced(Activity.Current));
+        alongside?.Invoke(session);
+        return await SaveAsync(session, state, result, ct);
     }
 
     public void Remember(Shipment state) => _states.Set(state.Id, state, Entry);
@@ -210,8 +213,10 @@ public sealed class ShipmentStreams : IAsyncDisposable
             await using var session = _store.LightweightSession();
             foreach (var append in batch)
             {
-                results.Add(Enlist(session, append.State, append.Events, append.Alerts, append.Alongside, append.Caller));
+                results.Add(Enlist(session, append.State, append.Events, append.Alerts, append.Caller));
             }
+
+            ScanReceipts.Queue(session, batch.Select(a => a.Scan).OfType<ScanWrite>().ToArray());
 
             await session.SaveChangesAsync(CancellationToken.None);
         }
@@ -235,8 +240,13 @@ public sealed class ShipmentStreams : IAsyncDisposable
         try
         {
             await using var session = _store.LightweightSession();
-            var result = await SaveAsync(session, append.State, append.Events, append.Alerts, append.Alongside, append.Caller,
-                CancellationToken.None);
+            var enlisted = Enlist(session, append.State, append.Events, append.Alerts, append.Caller);
+            if (append.Scan is { } scan)
+            {
+                ScanReceipts.Queue(session, [scan]);
+            }
+
+            var result = await SaveAsync(session, append.State, enlisted, CancellationToken.None);
             if (result.State is not null)
             {
                 Remember(result.State);
@@ -293,8 +303,7 @@ public sealed class ShipmentStreams : IAsyncDisposable
         state with { NextDueAt = ShipmentSchedule.NextDue(state, _routes.Get(state.RouteId)) };
 
     private AppendResult Enlist(
-        IDocumentSession session, Shipment state, IReadOnlyList<object> events, IReadOnlyList<AlertRaised> alerts,
-        Action<IDocumentSession>? alongside, Activity? caller)
+        IDocumentSession session, Shipment state, IReadOnlyList<object> events, IReadOnlyList<AlertRaised> alerts, Activity? caller)
     {
         var next = Scheduled(events.Aggregate(state, Shipment.Fold));
         var appended = session.Events.Append(state.Id, next.Version, events.ToArray());
@@ -312,15 +321,12 @@ public sealed class ShipmentStreams : IAsyncDisposable
             session.Events.StartStream<Alert>(alert.AlertId, alert);
         }
 
-        alongside?.Invoke(session);
         return new AppendResult(AppendOutcome.Appended, next);
     }
 
-    private async Task<AppendResult> SaveAsync(
-        IDocumentSession session, Shipment state, IReadOnlyList<object> events, IReadOnlyList<AlertRaised> alerts,
-        Action<IDocumentSession>? alongside, Activity? caller, CancellationToken ct)
+    /// <summary>Saves what was enlisted for one append; a conflict or a retry becomes its outcome.</summary>
+    private async Task<AppendResult> SaveAsync(IDocumentSession session, Shipment state, AppendResult enlisted, CancellationToken ct)
     {
-        var result = Enlist(session, state, events, alerts, alongside, caller);
         try
         {
             await session.SaveChangesAsync(ct);
@@ -330,11 +336,11 @@ public sealed class ShipmentStreams : IAsyncDisposable
             _states.Remove(state.Id);
             return new AppendResult(AppendOutcome.VersionConflict, null);
         }
-        catch (DocumentAlreadyExistsException)
+        catch (Exception ex) when (ex is DocumentAlreadyExistsException || ScanReceipts.IsDuplicate(ex))
         {
             return new AppendResult(AppendOutcome.AlreadyRecorded, null);
         }
 
-        return result;
+        return enlisted;
     }
 }

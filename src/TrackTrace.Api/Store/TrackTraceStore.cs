@@ -64,7 +64,6 @@ public static class TrackTraceStore
         opts.Schema.For<Device>()
             .Duplicate(x => x.RetirementDueAt!)
             .Duplicate(x => x.CertificateExpiresAt!);
-        opts.RegisterDocumentType<ScanReceipt>();
         opts.RegisterDocumentType<DeviceLastSeen>();
 
         var names = new StoreNames(opts);
@@ -73,6 +72,7 @@ public static class TrackTraceStore
         opts.Storage.ExtendedSchemaObjects.AddRange(ColdChainTables.All());
         opts.Storage.ExtendedSchemaObjects.AddRange(SightingTables.All());
         opts.Storage.ExtendedSchemaObjects.Add(DeviceWriteGuard.Definition(names));
+        opts.Storage.ExtendedSchemaObjects.Add(ScanReceipts.Definition());
         opts.Storage.ExtendedSchemaObjects.AddRange(Epcis.EpcisTables.All());
     }
 }

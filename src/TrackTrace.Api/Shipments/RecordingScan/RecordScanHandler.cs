@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Marten;
+using Npgsql;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
@@ -22,7 +22,7 @@ namespace TrackTrace.Api.Shipments.RecordingScan;
 /// attribute store first: a suspended scanner learns nothing else.
 /// </summary>
 public sealed class RecordScanHandler(
-    ShipmentStreams streams, StationLookup stations, RouteCatalog routes, ColdChainLedger ledger, IDocumentStore store,
+    ShipmentStreams streams, StationLookup stations, RouteCatalog routes, ColdChainLedger ledger, NpgsqlDataSource dataSource,
     DeviceGate gate, IOptions<ApiOptions> api, IOptions<JsonOptions> json, TimeProvider clock,
     IOptions<MonitoringOptions> monitoring)
 {
@@ -78,11 +78,7 @@ public sealed class RecordScanHandler(
             var (status, body) = ScanAnswers.From(shipment, workflow, command, decision);
             var receipt = new ScanReceipt(command.ScanId, shipment.Id, hash, status,
                 JsonSerializer.Serialize(body, body.GetType(), json.Value.SerializerOptions), receivedAt);
-            void Alongside(IDocumentSession session)
-            {
-                session.Insert(receipt);
-                guard?.AddTo(session);
-            }
+            var scan = new ScanWrite(receipt, guard);
 
             AppendOutcome outcome;
             try
@@ -90,8 +86,8 @@ public sealed class RecordScanHandler(
                 outcome = decision.Reading is { } reading && workflow.Route.ColdChain is { } profile
                     ? ToAppendOutcome(await ledger.RecordAsync(shipment, profile, reading.SensorId,
                         [new ReadingInput(reading.At, reading.Celsius)], requireAttachment: false, decision.Events,
-                        Alongside, ct))
-                    : (await streams.AppendGroupCommittedAsync(shipment, decision.Events, Alongside, ct)).Outcome;
+                        session => ScanReceipts.Queue(session, [scan]), ct))
+                    : (await streams.AppendGroupCommittedAsync(shipment, decision.Events, scan, ct)).Outcome;
             }
             catch (Exception ex) when (DeviceWriteGuard.IsViolation(ex))
             {
@@ -137,8 +133,7 @@ public sealed class RecordScanHandler(
 
     private async Task<IResult> AnswerRetryAsync(Guid scanId, string hash, CancellationToken ct)
     {
-        await using var query = store.QuerySession();
-        var receipt = await query.LoadAsync<ScanReceipt>(scanId, ct);
+        var receipt = await ScanReceipts.FindAsync(dataSource, scanId, ct);
         if (receipt is null || receipt.RequestHash != hash)
         {
             return Problems.Result(StatusCodes.Status409Conflict, "scan-id-reused", "scanId already used",
