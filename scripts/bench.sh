@@ -15,6 +15,9 @@
 #   --telemetry   scans against a second service (ports 9445/9081, same database) that exports traces and
 #                 metrics over OTLP/HTTP to a sink in the load generator (127.0.0.1:4320), against this one
 #                 with export off, in alternating windows
+#   --compare DLL with --telemetry: the second service is another build's TrackTrace.Api.dll (no export):
+#                 before/after a change in alternating windows of one run, printed, not written to BENCHMARKS.md
+# With TRACKTRACE_BENCH_PORT_OFFSET=N every port above is N higher (two checkouts benchmarking at once).
 # With TRACKTRACE_ENV_FILE set (a sourced .tracktrace/env of servers already running, e.g. another
 # checkout's), those servers are used and scripts/infra.sh is not started.
 set -euo pipefail
@@ -25,20 +28,28 @@ OVERDUE=()
 ENROLLMENT=()
 MONITORING=0
 TELEMETRY=0
-for arg in "$@"; do
+COMPARE=''
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+  arg=${args[i]}
   case $arg in
+    --compare) i=$((i + 1)); COMPARE=${args[i]:-}; [ -f "$COMPARE" ] || { echo "bench: --compare needs a TrackTrace.Api.dll" >&2; exit 2; } ;;
     --quick | --epcis) QUICK+=("$arg") ;;
     --overdue) OVERDUE=(--overdue) ;;
-    --enrollment) ENROLLMENT=(--enrollment https://localhost:9444/) ;;
+    --enrollment) ENROLLMENT=(--enrollment) ;;
     --monitoring) QUICK+=("$arg"); MONITORING=1 ;;
     --telemetry) QUICK+=("$arg"); TELEMETRY=1 ;;
     *) echo "bench: unknown argument $arg (use --quick, --epcis, --overdue, --enrollment, --monitoring, --telemetry)" >&2; exit 2 ;;
   esac
 done
 
-PORTS=(9443 9444 9080)
-[ "$MONITORING" = 1 ] && PORTS+=(9445 9446 9081)
-[ "$TELEMETRY" = 1 ] && PORTS+=(9445 9446 9081 4320)
+OFFSET=${TRACKTRACE_BENCH_PORT_OFFSET:-0}
+[[ $OFFSET =~ ^[0-9]+$ ]] || { echo "bench: TRACKTRACE_BENCH_PORT_OFFSET must be a number" >&2; exit 2; }
+HTTPS=$((9443 + OFFSET)) ENROLL=$((9444 + OFFSET)) HEALTH=$((9080 + OFFSET))
+HTTPS2=$((9445 + OFFSET)) ENROLL2=$((9446 + OFFSET)) HEALTH2=$((9081 + OFFSET)) SINK=$((4320 + OFFSET))
+PORTS=("$HTTPS" "$ENROLL" "$HEALTH")
+[ "$MONITORING" = 1 ] && PORTS+=("$HTTPS2" "$ENROLL2" "$HEALTH2")
+[ "$TELEMETRY" = 1 ] && PORTS+=("$HTTPS2" "$ENROLL2" "$HEALTH2" "$SINK")
 for port in "${PORTS[@]}"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "bench: port $port is in use (another benchmark still running?); stop it first" >&2
@@ -71,7 +82,8 @@ PGPASSFILE="$PGPASS_FILE" "$PSQL" -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -
 BENCH_DB="${ADMIN_DB/Database=postgres/Database=tracktrace_bench};No Reset On Close=true;Maximum Pool Size=200"
 
 export ConnectionStrings__Postgres="$BENCH_DB" RabbitMq__Uri="$TRACKTRACE_RABBITMQ"
-export Api__HttpsPort=9443 Api__EnrollmentPort=9444 Api__HealthPort=9080 Api__ListenAddress=127.0.0.1
+export Api__HttpsPort=$HTTPS Api__EnrollmentPort=$ENROLL Api__HealthPort=$HEALTH Api__ListenAddress=127.0.0.1
+[ ${#ENROLLMENT[@]} -eq 0 ] || ENROLLMENT=(--enrollment "https://localhost:$ENROLL/")
 # Two malloc arenas instead of one per thread: the TLS connections' native buffers otherwise
 # fragment into many arenas, and resident memory grows without the service using it.
 export MALLOC_ARENA_MAX=2
@@ -87,7 +99,7 @@ START=$(date +%s%N)
 dotnet src/TrackTrace.Api/bin/Release/net10.0/TrackTrace.Api.dll >.tracktrace/bench/service.log 2>&1 &
 SERVICE=$!
 trap 'kill "$SERVICE" 2>/dev/null; wait "$SERVICE" 2>/dev/null || true' EXIT
-until curl -fs http://127.0.0.1:9080/health >/dev/null 2>&1; do
+until curl -fs "http://127.0.0.1:$HEALTH/health" >/dev/null 2>&1; do
   kill -0 "$SERVICE" 2>/dev/null || { echo "bench: the service died, see .tracktrace/bench/service.log" >&2; exit 1; }
   [ $(( ($(date +%s%N) - START) / 1000000000 )) -lt 120 ] || { echo "bench: the service did not get healthy in 120 s" >&2; exit 1; }
   sleep 0.05
@@ -99,36 +111,38 @@ OFF=()
 if [ "$MONITORING" = 1 ]; then
   # The same build on the same database with sightings and every rule off, started after the
   # first has applied the schema.
-  dotnet src/TrackTrace.Api/bin/Release/net10.0/TrackTrace.Api.dll --Api:HttpsPort=9445 --Api:EnrollmentPort=9446 --Api:HealthPort=9081 \
+  dotnet src/TrackTrace.Api/bin/Release/net10.0/TrackTrace.Api.dll --Api:HttpsPort=$HTTPS2 --Api:EnrollmentPort=$ENROLL2 --Api:HealthPort=$HEALTH2 \
     --Devices:Sightings=false --Devices:Monitoring:scan-rate=false --Devices:Monitoring:impossible-travel=false \
     >.tracktrace/bench/service-off.log 2>&1 &
   SERVICE_OFF=$!
   trap 'kill "$SERVICE" "$SERVICE_OFF" 2>/dev/null; wait "$SERVICE" "$SERVICE_OFF" 2>/dev/null || true' EXIT
-  until curl -fs http://127.0.0.1:9081/health >/dev/null 2>&1; do
+  until curl -fs "http://127.0.0.1:$HEALTH2/health" >/dev/null 2>&1; do
     kill -0 "$SERVICE_OFF" 2>/dev/null || { echo "bench: the second service died, see .tracktrace/bench/service-off.log" >&2; exit 1; }
     sleep 0.05
   done
   echo "bench: service with detection off healthy (pid $SERVICE_OFF)"
-  OFF=(--api-off https://localhost:9445/ --service-off-pid "$SERVICE_OFF")
+  OFF=(--api-off "https://localhost:$HTTPS2/" --service-off-pid "$SERVICE_OFF")
 fi
 
 if [ "$TELEMETRY" = 1 ]; then
   # The same build on the same database exporting over OTLP/HTTP to the load generator's sink,
   # started after the first has applied the schema; export every 5 s, as configured by default.
-  OpenTelemetry__OtlpEndpoint=http://127.0.0.1:4320 \
-    dotnet src/TrackTrace.Api/bin/Release/net10.0/TrackTrace.Api.dll --Api:HttpsPort=9445 --Api:EnrollmentPort=9446 --Api:HealthPort=9081 \
+  SECOND=(env OpenTelemetry__OtlpEndpoint="http://127.0.0.1:$SINK" dotnet src/TrackTrace.Api/bin/Release/net10.0/TrackTrace.Api.dll)
+  [ -z "$COMPARE" ] || SECOND=(dotnet "$COMPARE")
+  "${SECOND[@]}" --Api:HttpsPort=$HTTPS2 --Api:EnrollmentPort=$ENROLL2 --Api:HealthPort=$HEALTH2 \
     >.tracktrace/bench/service-otlp.log 2>&1 &
   SERVICE_OFF=$!
   trap 'kill "$SERVICE" "$SERVICE_OFF" 2>/dev/null; wait "$SERVICE" "$SERVICE_OFF" 2>/dev/null || true' EXIT
-  until curl -fs http://127.0.0.1:9081/health >/dev/null 2>&1; do
+  until curl -fs "http://127.0.0.1:$HEALTH2/health" >/dev/null 2>&1; do
     kill -0 "$SERVICE_OFF" 2>/dev/null || { echo "bench: the exporting service died, see .tracktrace/bench/service-otlp.log" >&2; exit 1; }
     sleep 0.05
   done
   echo "bench: service exporting over OTLP healthy (pid $SERVICE_OFF)"
-  OFF=(--api-off https://localhost:9445/ --service-off-pid "$SERVICE_OFF" --otlp-sink http://127.0.0.1:4320/)
+  OFF=(--api-off "https://localhost:$HTTPS2/" --service-off-pid "$SERVICE_OFF" --otlp-sink "http://127.0.0.1:$SINK/")
+  [ -z "$COMPARE" ] || OFF+=(--compare)
 fi
 
 # The connection string reaches the load generator as ConnectionStrings__Postgres (exported above).
-dotnet bench/TrackTrace.Bench/bin/Release/net10.0/TrackTrace.Bench.dll --api https://localhost:9443/ --pki "$PKI" \
-  --service-pid "$SERVICE" --metrics http://127.0.0.1:9080/metrics --start-to-healthy-ms "$HEALTHY_MS" \
+dotnet bench/TrackTrace.Bench/bin/Release/net10.0/TrackTrace.Bench.dll --api "https://localhost:$HTTPS/" --pki "$PKI" \
+  --service-pid "$SERVICE" --metrics "http://127.0.0.1:$HEALTH/metrics" --start-to-healthy-ms "$HEALTHY_MS" \
   --out bench/results --report BENCHMARKS.md "${QUICK[@]}" "${OVERDUE[@]}" "${ENROLLMENT[@]}" "${OFF[@]}"

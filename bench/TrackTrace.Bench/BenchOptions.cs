@@ -3,7 +3,7 @@ namespace TrackTrace.Bench;
 public sealed record BenchOptions(
     Uri Api, string Pki, string Postgres, int ServicePid, double StartToHealthyMs, string OutDirectory, string ReportPath,
     bool Quick, bool Epcis = false, bool Overdue = false, Uri? Enrollment = null, bool Monitoring = false, Uri? ApiOff = null,
-    int ServiceOffPid = 0, Uri? Metrics = null, bool Telemetry = false, Uri? OtlpSink = null)
+    int ServiceOffPid = 0, Uri? Metrics = null, bool Telemetry = false, Uri? OtlpSink = null, bool Compare = false)
 {
     /// <summary>The devices that enroll all at once in the fleet scenario.</summary>
     public int Fleet => 10_000;
@@ -29,6 +29,6 @@ public sealed record BenchOptions(
             Optional("--enrollment") is { } enroll ? new Uri(enroll) : null, args.Contains("--monitoring"),
             Optional("--api-off") is { } off ? new Uri(off) : null, int.Parse(Optional("--service-off-pid") ?? "0"),
             Optional("--metrics") is { } metrics ? new Uri(metrics) : null, args.Contains("--telemetry"),
-            Optional("--otlp-sink") is { } sink ? new Uri(sink) : null);
+            Optional("--otlp-sink") is { } sink ? new Uri(sink) : null, args.Contains("--compare"));
     }
 }

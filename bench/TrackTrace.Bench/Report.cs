@@ -57,10 +57,11 @@ public static class Report
                       $"{r["setup"]!["scanners"]} scanners, {r["setup"]!["connections"]} keep-alive connections, {r["setup"]!["rounds"]} alternating rounds of {r["setup"]!["windowSeconds"]} s per service; " +
                       $"the exporting service sent {r["sink"]!["requests"]} OTLP requests ({r["sink"]!["bytes"]} bytes) to a sink that discards them.");
         sb.AppendLine();
-        sb.AppendLine("| Round | Export off | Export on (traces + metrics over OTLP/HTTP) |");
+        var compare = r["compare"]!.GetValue<bool>();
+        sb.AppendLine(compare ? "| Round | This build | The other build |" : "| Round | Export off | Export on (traces + metrics over OTLP/HTTP) |");
         sb.AppendLine("|---|---|---|");
         string Cell(JsonNode x) =>
-            $"{x["latencies"]!["perSecond"]} scans/s, p50 {x["latencies"]!["p50Ms"]} ms, p99 {x["latencies"]!["p99Ms"]} ms; service {x["cost"]!["cpuMsPerScan"]!["service"]} CPU ms a scan (load {x["cost"]!["loadAverage"]![0]})";
+            $"{x["latencies"]!["perSecond"]} scans/s, p50 {x["latencies"]!["p50Ms"]} ms, p99 {x["latencies"]!["p99Ms"]} ms; CPU ms a scan: services {x["cost"]!["cpuMsPerScan"]!["service"]}, PostgreSQL {x["cost"]!["cpuMsPerScan"]!["postgres"]}; {x["cost"]!["walBytesPerScan"]} WAL bytes (load {x["cost"]!["loadAverage"]![0]})";
         var offs = r["exportOff"]!.AsArray();
         var ons = r["exportOn"]!.AsArray();
         for (var i = 0; i < offs.Count; i++)
@@ -68,9 +69,16 @@ public static class Report
             sb.AppendLine($"| {i + 1} | {Cell(offs[i]!)} | {Cell(ons[i]!)} |");
         }
 
-        sb.AppendLine($"| Mean | service {r["serviceCpuMsPerScan"]!["off"]} CPU ms a scan | service {r["serviceCpuMsPerScan"]!["on"]} CPU ms a scan; scans/s on/off {r["onOverOff"]} |");
+        sb.AppendLine($"| Mean | services {r["serviceCpuMsPerScan"]!["off"]}, PostgreSQL {r["postgresCpuMsPerScan"]!["off"]} CPU ms a scan | services {r["serviceCpuMsPerScan"]!["on"]}, PostgreSQL {r["postgresCpuMsPerScan"]!["on"]} CPU ms a scan; scans/s {r["onOverOff"]} of the first |");
         sb.AppendLine();
         var table = sb.ToString();
+        if (compare)
+        {
+            // A before/after comparison of two builds is for a commit message, not for the report.
+            Console.WriteLine(table);
+            return;
+        }
+
         var existing = File.Exists(o.ReportPath) ? await File.ReadAllTextAsync(o.ReportPath) : "# Benchmarks\n";
         var from = existing.IndexOf(TelemetryStart, StringComparison.Ordinal);
         var to = existing.IndexOf(TelemetryEnd, StringComparison.Ordinal);

@@ -15,8 +15,10 @@ namespace TrackTrace.Bench;
 /// ended inside the window are counted when the postmaster waits for them) plus every live child's
 /// utime+stime, so short-lived backends are not lost. Run against a PostgreSQL that serves only this
 /// benchmark; RabbitMQ (every beam.smp process) may be shared, and its figure then includes others' work.
+/// With two services on one database (<paramref name="otherServicePid"/>) the service figure is both
+/// processes': only one runs the subscriptions (publishing, EPCIS export) for the scans of both.
 /// </remarks>
-public sealed class ScanCost(string connectionString, int servicePid, Uri? serviceMetrics = null)
+public sealed class ScanCost(string connectionString, int servicePid, Uri? serviceMetrics = null, int otherServicePid = 0)
 {
     /// <summary>The service's Npgsql meter on /metrics: commands executed (each one round trip) and bytes each way.</summary>
     private static readonly string[] NpgsqlCounters =
@@ -97,7 +99,8 @@ public sealed class ScanCost(string connectionString, int servicePid, Uri? servi
         var client = await ClientCountersAsync();
         var postmaster = Stat(backend) is { } b ? b.Parent : 0;
         var (busy, total) = Machine();
-        return new Counters(Stat(servicePid)?.Ticks ?? 0, PostgresTicks(postmaster), BeamTicks(),
+        var service = (Stat(servicePid)?.Ticks ?? 0) + (otherServicePid > 0 ? Stat(otherServicePid)?.Ticks ?? 0 : 0);
+        return new Counters(service, PostgresTicks(postmaster), BeamTicks(),
             Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds, busy, total, EpcisBench.LoadAverage(), lsn, database,
             client, DateTime.UtcNow);
     }

@@ -8,7 +8,10 @@ namespace TrackTrace.Bench;
 /// What OpenTelemetry export costs scan ingestion (scripts/bench.sh --telemetry): the same scan load
 /// against two services of the same build on the same database, one exporting traces and metrics
 /// over OTLP/HTTP to a sink in this process that accepts and discards (as a collector would answer),
-/// one with OpenTelemetry:OtlpEndpoint unset, in alternating windows of one run.
+/// one with OpenTelemetry:OtlpEndpoint unset, in alternating windows of one run. With --compare the
+/// second service is another build instead (without export): before and after a change, same run.
+/// CPU is both services' (one of them runs the subscriptions for both) and PostgreSQL's, per scan
+/// accepted in the window.
 /// </summary>
 public sealed class TelemetryBench(BenchOptions o)
 {
@@ -24,14 +27,13 @@ public sealed class TelemetryBench(BenchOptions o)
     public async Task<Dictionary<string, object>> RunAsync()
     {
         var exporting = o.ApiOff ?? throw new ArgumentException("--telemetry needs --api-off (the service that exports over OTLP)");
-        var sink = o.OtlpSink ?? throw new ArgumentException("--telemetry needs --otlp-sink (where that service exports to)");
-        using var receiver = new OtlpSink(sink);
+        using var receiver = o.Compare ? null : new OtlpSink(o.OtlpSink ?? throw new ArgumentException("--telemetry needs --otlp-sink (where that service exports to)"));
         var results = new Dictionary<string, object>();
         var fleet = new Fleet(o.Api, o.Pki, "T" + _runId);
-        Log($"run {_runId}: {ScannerCount} scanners; OTLP sink on {sink}");
+        Log($"run {_runId}: {ScannerCount} scanners; {(o.Compare ? "this build against the other" : $"OTLP sink on {o.OtlpSink}")}");
         var off = await fleet.AddScannersAsync(ScannerCount);
         var on = off.Select(s => s with { Client = fleet.Client(s.Certificate, exporting) }).ToArray();
-        var shipments = o.Quick ? 12_000 : 30_000;
+        var shipments = o.Quick ? 4_000 : 12_000;
         // Each service registers the shipments it will check in, so both hold their snapshots in memory alike.
         Log($"registering {shipments} ocean-reefer shipments on each service");
         var poolOff = new ConcurrentQueue<string>(await fleet.RegisterShipmentsAsync(shipments));
@@ -41,22 +43,24 @@ public sealed class TelemetryBench(BenchOptions o)
         var rounds = (On: new List<Dictionary<string, object>>(), Off: new List<Dictionary<string, object>>());
         var rates = (On: new List<double>(), Off: new List<double>());
         var cpu = (On: new List<double>(), Off: new List<double>());
+        var pg = (On: new List<double>(), Off: new List<double>());
         for (var round = 1; round <= Rounds; round++)
         {
             // Alternating, so a machine that gets busier weighs on both alike.
-            foreach (var (name, scanners, pool, pid, into, rate, ms) in new[]
+            foreach (var (name, scanners, pool, pid, into, rate, ms, pgMs) in new[]
                      {
-                         ("off", off, poolOff, o.ServicePid, rounds.Off, rates.Off, cpu.Off),
-                         ("on", (IReadOnlyList<Scanner>)on, poolOn, o.ServiceOffPid, rounds.On, rates.On, cpu.On),
+                         (o.Compare ? "this build" : "off", off, poolOff, o.ServicePid, rounds.Off, rates.Off, cpu.Off, pg.Off),
+                         (o.Compare ? "other build" : "on", (IReadOnlyList<Scanner>)on, poolOn, o.ServiceOffPid, rounds.On, rates.On, cpu.On, pg.On),
                      })
             {
                 var (latencies, cost) = await ScansAsync(scanners, pool, pid);
                 var perScan = (Dictionary<string, double>)cost["cpuMsPerScan"];
-                Log($"    round {round}, export {name}: {latencies.PerSecond:0}/s, p50 {latencies.Percentile(50):0.0} ms, p99 {latencies.Percentile(99):0.0} ms, " +
-                    $"errors {latencies.Errors}; service CPU {perScan["service"]:0.000} ms a scan, load {string.Join("/", (double[])cost["loadAverage"])}");
+                Log($"    round {round}, {(o.Compare ? "" : "export ")}{name}: {latencies.PerSecond:0}/s, p50 {latencies.Percentile(50):0.0} ms, p99 {latencies.Percentile(99):0.0} ms, " +
+                    $"errors {latencies.Errors}; CPU ms a scan: services {perScan["service"]:0.000}, PostgreSQL {perScan["postgres"]:0.000}; WAL {cost["walBytesPerScan"]} B; load {string.Join("/", (double[])cost["loadAverage"])}");
                 into.Add(new Dictionary<string, object> { ["latencies"] = latencies.Summary(), ["cost"] = cost });
                 rate.Add(latencies.PerSecond);
                 ms.Add(perScan["service"]);
+                pgMs.Add(perScan["postgres"]);
             }
         }
 
@@ -64,13 +68,15 @@ public sealed class TelemetryBench(BenchOptions o)
         results["exportOn"] = rounds.On;
         results["onOverOff"] = Math.Round(rates.On.Average() / rates.Off.Average(), 3);
         results["serviceCpuMsPerScan"] = new { off = Math.Round(cpu.Off.Average(), 3), on = Math.Round(cpu.On.Average(), 3) };
-        results["sink"] = new { requests = receiver.Requests, bytes = receiver.Bytes };
+        results["postgresCpuMsPerScan"] = new { off = Math.Round(pg.Off.Average(), 3), on = Math.Round(pg.On.Average(), 3) };
+        results["compare"] = o.Compare;
+        results["sink"] = new { requests = receiver?.Requests ?? 0, bytes = receiver?.Bytes ?? 0 };
         return results;
     }
 
     private async Task<(Latencies, Dictionary<string, object>)> ScansAsync(IReadOnlyList<Scanner> scanners, ConcurrentQueue<string> pool, int pid)
     {
-        var cost = new ScanCost(o.Postgres, pid);
+        var cost = new ScanCost(o.Postgres, pid, null, pid == o.ServicePid ? o.ServiceOffPid : o.ServicePid);
         var byType = scanners.GroupBy(s => s.StationType).ToDictionary(g => g.Key, g => g.ToArray());
         var journeys = new Journeys(pool, Connections);
         var turn = 0;
