@@ -150,6 +150,50 @@ public sealed class RevocationTests(RevocationTests.TwoInstances setup) : IClass
     }
 
     [Fact]
+    public async Task Scans_sharing_group_commits_with_a_suspended_scanners_are_accepted_and_its_own_are_not()
+    {
+        // A group commit checks all its scans' devices in one statement: one changed device must not
+        // let its scans through, nor take the others' with it.
+        var (suspendedId, suspended) = await SeenScannerAsync();
+        var (_, active) = await SeenScannerAsync();
+        await ServiceFixture.Expect(await setup.AdminOnSecond.PostAsJsonAsync($"/api/devices/{suspendedId}/suspend",
+            new { reason = "lost at the dock" }), HttpStatusCode.OK);
+
+        var shipments = await Task.WhenAll(Enumerable.Range(0, 24).Select(_ => setup.Api.RegisterShipmentAsync("road-domestic")));
+        var scanIds = shipments.Select(_ => Guid.NewGuid()).ToArray();
+        var at = DateTimeOffset.UtcNow;
+        var answers = await Task.WhenAll(shipments.Select((shipment, i) =>
+            ServiceFixture.ScanAsync(i % 2 == 0 ? active.Client : suspended.Client, shipment, scanIds[i], at)));
+
+        for (var i = 0; i < answers.Length; i++)
+        {
+            Assert.Equal(i % 2 == 0 ? HttpStatusCode.Created : HttpStatusCode.Forbidden, answers[i].StatusCode);
+        }
+
+        // The accepted ones have their receipts: a retry is answered from it, not recorded again.
+        var retry = await ServiceFixture.ScanAsync(active.Client, shipments[0], scanIds[0], at);
+        await ServiceFixture.Expect(retry, HttpStatusCode.Created);
+        Assert.Equal("true", retry.Headers.GetValues("Idempotent-Replayed").Single());
+        var timeline = await ServiceFixture.Expect(await setup.Admin.GetAsync($"/api/shipments/{shipments[0]}/timeline"), HttpStatusCode.OK);
+        var facts = timeline.EnumerateArray().Select(e => e.GetProperty("fact").GetString()).ToArray();
+        Assert.Single(facts, fact => fact == "station-checked-in");
+        Assert.DoesNotContain("out-of-sequence-scan-recorded", facts);
+        active.Client.Dispose();
+        suspended.Client.Dispose();
+    }
+
+    /// <summary>A factory scanner that has scanned once, so its next scans carry the device check in their write.</summary>
+    private async Task<(string DeviceId, (HttpClient Client, string Station) Scanner)> SeenScannerAsync()
+    {
+        var station = await setup.Api.RegisterStationAsync("factory");
+        var deviceId = ServiceFixture.NewId("scanner").ToLowerInvariant();
+        var client = setup.Service.Client(await setup.Api.EnrollAsync("scanner", station, deviceId, Current));
+        await ServiceFixture.Expect(await ServiceFixture.ScanAsync(client, await setup.Api.RegisterShipmentAsync("road-domestic")),
+            HttpStatusCode.Created);
+        return (deviceId, (client, station));
+    }
+
+    [Fact]
     public async Task A_suspended_scanner_learns_nothing_from_answers_that_store_nothing()
     {
         var station = await setup.Api.RegisterStationAsync("factory");
