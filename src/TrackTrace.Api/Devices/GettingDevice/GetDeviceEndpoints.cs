@@ -38,7 +38,8 @@ public sealed record DeviceView(
     DateTimeOffset EnrolledAt,
     DateTimeOffset UpdatedAt,
     DateTimeOffset? LastSeenAt,
-    IReadOnlyList<DeviceSightingView>? Sightings = null)
+    IReadOnlyList<DeviceSightingView>? Sightings = null,
+    string? LastSeenFrom = null)
 {
     public static DeviceView From(Device d, DateTimeOffset? lastSeen, DateTimeOffset? now = null) => new(
         d.DeviceId, DeviceRoles.Name(d.Role), d.Status, d.StationId, d.Attributes, d.IsPending(),
@@ -96,7 +97,11 @@ public static class GetDeviceEndpoints
 
         var seen = await query.LoadAsync<DeviceLastSeen>(deviceId, ct);
         var recent = await sightings.RecentAsync(deviceId, RecentSightings, ct);
-        return TypedResults.Ok(DeviceView.From(device, seen?.At, clock.GetUtcNow()) with { Sightings = recent.Select(DeviceSightingView.From).ToArray() });
+        return TypedResults.Ok(DeviceView.From(device, seen?.At, clock.GetUtcNow()) with
+        {
+            Sightings = recent.Select(DeviceSightingView.From).ToArray(),
+            LastSeenFrom = recent.Count > 0 ? recent[0].Address : null,
+        });
     }
 
     private static async Task<Results<Ok<DeviceAuditEntry[]>, ProblemHttpResult>> Audit(
