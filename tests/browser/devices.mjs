@@ -148,7 +148,7 @@ try {
     const row = page.locator(`tbody tr[data-device="${scannerId}"]`);
     await row.waitFor();
     const text = await row.innerText();
-    check(text.includes('Scanner') && text.includes(station) && text.includes('Active'), `the scanner's row: ${text}`);
+    check(text.includes(`Scanner at ${station}`) && text.includes('Active'), `the scanner's row: ${text}`);
     check(/from \S+/.test(text), `the row does not say where the scanner was last seen from: ${text}`);
     check(text.includes('zone') && text.includes('dock-4'), `the row does not show the attributes: ${text}`);
     check(await page.locator('tbody tr').count() === 50, `the first page lists ${await page.locator('tbody tr').count()} devices`);
@@ -159,7 +159,7 @@ try {
     await page.getByRole('button', { name: '‹ Previous' }).click();
     await page.getByText('Page 1').waitFor();
     await page.getByLabel('Role').selectOption('scanner');
-    await page.waitForFunction(() => [...document.querySelectorAll('tbody tr td:nth-child(2)')].every((c) => c.textContent === 'Scanner'));
+    await page.waitForFunction(() => [...document.querySelectorAll('tbody tr th .cell-sub')].every((c) => c.textContent.startsWith('Scanner')));
     await page.getByLabel('Search').fill('dock');
     await page.waitForFunction((id) => document.querySelectorAll('tbody tr').length === 1 && document.querySelector(`tbody tr[data-device="${id}"]`), scannerId);
     await accessibilityAudit(page);
@@ -247,6 +247,7 @@ try {
     await page.locator('.live-note[data-state="live"]').waitFor();
     await page.getByRole('button', { name: 'Issue enrollment token' }).click();
     const dialog = page.getByRole('dialog', { name: `Enrollment token for ${pendingId}` });
+    await dialog.getByLabel(/Reason/).fill('gate scanner unpacked at the warehouse');
     await dialog.getByRole('button', { name: 'Issue token' }).click();
     const panel = page.locator('[data-token-panel]');
     await panel.waitFor();
@@ -266,6 +267,8 @@ try {
     // The open page learns of the enrollment from its live stream.
     await page.locator('.table--certificates tbody tr').waitFor({ timeout: 10_000 });
     await page.locator('.timeline li[data-fact="enrolled-with-token"]').waitFor();
+    check(await page.locator('.timeline li[data-fact="enrollment-token-issued"]', { hasText: 'gate scanner unpacked' }).count() === 1,
+      'the token\u2019s reason is not in the audit trail');
     const first = await scan(shipments[2], enrolledPem);
     check(first.status === 201, `the freshly enrolled scanner's scan got ${first.status}: ${first.text}`);
   });

@@ -124,7 +124,7 @@ public static class GetDeviceEndpoints
     {
         var fact = e.Data as IDeviceFact ?? throw new UnknownFactException(e.Data, "the device audit");
         var (name, by, at, reason) = Describe(fact);
-        object details = fact is EnrollmentTokenIssued issued ? new { issued.DeviceId, issued.ExpiresAt } : fact;
+        object details = fact is EnrollmentTokenIssued issued ? new { issued.DeviceId, issued.ExpiresAt, issued.Reason } : fact;
         return new DeviceAuditEntry(e.Version, name, by, at, reason, details);
     }
 
@@ -133,7 +133,7 @@ public static class GetDeviceEndpoints
     {
         DeviceEnrolled d => ("enrolled", d.EnrolledBy, d.EnrolledAt, null),
         DeviceRegistered d => ("registered", d.RegisteredBy, d.RegisteredAt, "pending: the device enrolls itself with its token"),
-        EnrollmentTokenIssued d => ("enrollment-token-issued", d.IssuedBy, d.IssuedAt, null),
+        EnrollmentTokenIssued d => ("enrollment-token-issued", d.IssuedBy, d.IssuedAt, d.Reason),
         EnrollmentTokenVoided d => ("enrollment-token-voided", d.VoidedBy, d.VoidedAt, d.Reason),
         EnrollmentCompleted d => ("enrolled-with-token", d.CompletedBy, d.CompletedAt,
             "the device proved its token and a key of its own (EST simpleenroll)"),

@@ -77,7 +77,7 @@ export const api = {
     request(`/api/devices/${id(deviceId)}/certificates/${id(sha256)}`, { method: 'DELETE', body: { reason } }),
   changeAttributes: (deviceId, attributes, reason) =>
     request(`/api/devices/${id(deviceId)}/attributes`, { method: 'PUT', body: { attributes, reason } }),
-  issueToken: (deviceId) => request(`/api/devices/${id(deviceId)}/enrollment-token`, { method: 'POST', body: {} }),
+  issueToken: (deviceId, reason) => request(`/api/devices/${id(deviceId)}/enrollment-token`, { method: 'POST', body: { reason } }),
   /** Server-sent events of one device: its state at once and after every change, whoever made it. */
   deviceStream: (deviceId) => new EventSource(`/api/devices/${id(deviceId)}/stream`),
   /** Server-sent events of new alerts; the browser resumes with Last-Event-ID by itself. */

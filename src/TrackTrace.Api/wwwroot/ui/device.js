@@ -23,7 +23,7 @@ const auditKinds = {
   'certificate-bound': { title: 'Certificate bound', tone: 'info' },
   'certificate-retired': { title: 'Certificate retired', tone: 'warn' },
   'attributes-changed': { title: 'Attributes changed', tone: 'info' },
-  suspended: { title: 'Suspended', tone: 'danger', tag: 'Suspended' },
+  suspended: { title: 'Suspended', tone: 'danger' },
   resumed: { title: 'Resumed', tone: 'ok' },
 };
 
@@ -91,6 +91,7 @@ function actionDialog({ title, intro, submitText, danger = false, extra = [], ne
     h('div', { class: 'dialog__actions' }, submit, cancel));
   const dialog = h('dialog', { class: 'dialog', 'aria-labelledby': headingId }, form);
   cancel.addEventListener('click', () => dialog.close());
+  reason.addEventListener('input', () => { if (status.classList.contains('dialog__status--error')) status.textContent = ''; });
   dialog.addEventListener('close', () => dialog.remove());
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -290,7 +291,7 @@ export async function renderDevice(main, deviceId) {
   const changed = async (view, message) => {
     if (view) device = { ...device, ...view, sightings: device.sightings, lastSeenFrom: device.lastSeenFrom, lastSeenAt: device.lastSeenAt ?? view.lastSeenAt };
     showHead(); showActions(); showCertificates();
-    say('ok', message);
+    say(device.status === 'suspended' ? 'danger' : 'ok', message);
     await refreshAudit();
   };
 
@@ -337,9 +338,8 @@ export async function renderDevice(main, deviceId) {
       title: `Enrollment token for ${device.deviceId}`,
       intro: 'A new one-time token lets the device enroll a key of its own over EST. The token issued before it stops working at once. It is shown once, below the actions.',
       submitText: 'Issue token',
-      needsReason: false,
-      run: async () => {
-        const answer = await api.issueToken(device.deviceId);
+      run: async (reason) => {
+        const answer = await api.issueToken(device.deviceId, reason);
         fill(tokenSlot, tokenPanel(answer));
         await changed(await api.device(device.deviceId), `A new enrollment token for ${device.deviceId} is shown below, once.`);
         tokenSlot.querySelector('button')?.focus();
@@ -347,16 +347,19 @@ export async function renderDevice(main, deviceId) {
     });
   }
 
-  const sightings = device.sightings?.length
+  const sightingsSlot = h('div');
+  const activitySlot = h('div');
+  const showSightings = () => fill(sightingsSlot, device.sightings?.length
     ? scrollBox('Sightings', h('table', { class: 'table table--compact' },
       h('thead', {}, h('tr', {}, ['From', 'Certificate', 'First seen', 'Last seen', 'Requests'].map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, device.sightings.map((s) => h('tr', {},
         h('td', { class: 'mono' }, s.address), h('td', { class: 'mono', title: s.certificate }, `${s.certificate.slice(0, 16)}…`),
         h('td', {}, time(s.firstSeenAt, formatDateTimeSeconds)), h('td', {}, time(s.lastSeenAt, formatDateTimeSeconds)),
         h('td', { class: 'num' }, String(s.requests)))))))
-    : h('p', { class: 'empty' }, 'Not seen yet.');
+    : h('p', { class: 'empty' }, 'Not seen yet.'));
 
   const shipmentLink = (id) => h('a', { class: 'mono', href: `#/shipments/${encodeURIComponent(id)}` }, id);
+  const showActivity = () => {
   const scans = activity.scans.length
     ? scrollBox('Recent scans', h('table', { class: 'table table--compact' },
       h('thead', {}, h('tr', {}, ['Scanned', 'Shipment', 'Station', 'Outcome'].map((c) => h('th', { scope: 'col' }, c)))),
@@ -371,6 +374,11 @@ export async function renderDevice(main, deviceId) {
         h('td', {}, time(r.at, formatDateTimeSeconds)), h('td', {}, shipmentLink(r.shipmentId)),
         h('td', { class: 'num' }, `${r.celsius.toFixed(1)} °C`, r.exception && h('span', { class: 'cell-sub' }, r.exception)))))))
     : null;
+  fill(activitySlot,
+    scans ?? (readings ? null : h('p', { class: 'empty' }, 'No scans or readings recorded.')),
+    scans && readings && h('h3', {}, 'Readings'),
+    readings);
+  };
 
   const feed = alertList(alerts.items, {
     headingLevel: 3,
@@ -378,19 +386,16 @@ export async function renderDevice(main, deviceId) {
     labelText: `Alerts for ${device.deviceId}`,
   });
 
-  showHead(); showActions(); showCertificates(); showAudit();
+  showHead(); showActions(); showCertificates(); showAudit(); showSightings(); showActivity();
   fill(main,
     breadcrumb(device.deviceId),
     head,
     h('section', { class: 'card card--actions', 'aria-label': 'Actions' }, h('div', { class: 'card__row' }, actions, live), outcome, tokenSlot),
-    h('div', { class: 'split' },
+    h('div', { class: 'split split--device' },
       h('div', {},
         section('certificates-heading', 'Certificates', certificates),
-        section('activity-heading', 'Recent activity',
-          scans ?? (readings ? null : h('p', { class: 'empty' }, 'No scans or readings recorded.')),
-          scans && readings && h('h3', {}, 'Readings'),
-          readings),
-        section('sightings-heading', 'Where it was used from', sightings)),
+        section('activity-heading', 'Recent activity', activitySlot),
+        section('sightings-heading', 'Where it was used from', sightingsSlot)),
       h('div', {},
         section('audit-heading', 'Audit trail', auditSummary, timeline),
         section('device-alerts-heading', 'Alerts', feed.element))));
@@ -411,7 +416,16 @@ export async function renderDevice(main, deviceId) {
     if (same) return;
     device = { ...device, ...next, sightings: device.sightings, lastSeenFrom: device.lastSeenFrom, lastSeenAt: device.lastSeenAt ?? next.lastSeenAt };
     showHead(); showActions(); showCertificates();
+    if (tokenSlot.firstChild && next.enrollmentToken?.state !== 'live') {
+      fill(tokenSlot, h('p', { class: 'callout callout--ok' }, `The token was ${next.enrollmentToken?.state ?? 'withdrawn'}: it is no longer shown.`));
+    }
     await refreshAudit();
+    // What the device did and where from changes too, slower: read it again with the change.
+    try {
+      [activity, { sightings: device.sightings, lastSeenAt: device.lastSeenAt, lastSeenFrom: device.lastSeenFrom }] =
+        await Promise.all([api.deviceActivity(deviceId), api.device(deviceId)]);
+      showHead(); showSightings(); showActivity();
+    } catch { /* shown again on the next change */ }
     if (before.status !== next.status) {
       const fact = next.status === 'suspended' ? 'suspended' : 'resumed';
       const last = [...audit].reverse().find((e) => e.fact === fact);

@@ -61,9 +61,9 @@ const select = (name, value, options) =>
 
 function row(device, now) {
   return h('tr', { class: [device.status === 'suspended' && 'row--danger'], 'data-device': device.deviceId },
-    h('th', { scope: 'row' }, h('a', { class: 'mono', href: `#/devices/${encodeURIComponent(device.deviceId)}` }, device.deviceId)),
-    h('td', {}, label(device.role)),
-    h('td', {}, device.stationId ?? h('span', { class: 'muted' }, '–')),
+    h('th', { scope: 'row' },
+      h('a', { class: 'mono nowrap', href: `#/devices/${encodeURIComponent(device.deviceId)}` }, device.deviceId),
+      h('span', { class: 'cell-sub' }, label(device.role), device.stationId && [' at ', h('span', { class: 'nowrap' }, device.stationId)])),
     h('td', {}, deviceStatus(device)),
     h('td', {}, device.lastSeenAt
       ? [time(device.lastSeenAt), device.lastSeenFrom && h('span', { class: 'cell-sub mono' }, `from ${device.lastSeenFrom}`)]
@@ -149,7 +149,7 @@ export async function renderDevices(main, params) {
       h('div', { class: 'table-wrap' }, scrollBox('Devices table',
         h('table', { class: 'table table--devices' },
           h('caption', { class: 'visually-hidden' }, filters.expiring ? 'Devices, soonest expiry first' : 'Devices by id'),
-          h('thead', {}, h('tr', {}, ['Device', 'Role', 'Station', 'Status', 'Last seen', 'Certificate expires', 'Attributes']
+          h('thead', {}, h('tr', {}, ['Device, role and station', 'Status', 'Last seen', 'Certificate expires', 'Attributes']
             .map((c) => h('th', { scope: 'col' }, c)))),
           h('tbody', {}, page.items.map((device) => row(device, now)))))),
       (page.next || filters.after) && h('nav', { class: 'pager', 'aria-label': 'Pages' },
