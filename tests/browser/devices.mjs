@@ -218,8 +218,8 @@ try {
     const started = Date.now();
     await page.locator('.device-head .badge--suspended').waitFor({ timeout: 10_000 });
     const took = Date.now() - started;
-    const said = await page.locator('.device-outcome').innerText();
-    check(/suspended by .*night shift/.test(said), `the page does not say who suspended it and why: ${said}`);
+    await page.locator('.device-outcome', { hasText: /suspended by .*night shift/ }).waitFor()
+      .catch(async () => { throw new Error(`the page does not say who suspended it and why: ${await page.locator('.device-outcome').innerText()}`); });
     await page.locator('.timeline li[data-fact="suspended"]', { hasText: 'night shift' }).waitFor();
     console.log(`  # the page showed the suspension ${took} ms after the API answered`);
     const back = await call('ADMIN', 'POST', `/api/devices/${scannerId}/resume`, { reason: 'checked: one dock only' });

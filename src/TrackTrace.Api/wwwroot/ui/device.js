@@ -416,23 +416,24 @@ export async function renderDevice(main, deviceId) {
     if (same) return;
     device = { ...device, ...next, sightings: device.sightings, lastSeenFrom: device.lastSeenFrom, lastSeenAt: device.lastSeenAt ?? next.lastSeenAt };
     showHead(); showActions(); showCertificates();
+    const turned = before.status !== next.status ? (next.status === 'suspended' ? 'suspended' : 'resumed') : null;
+    // Said at once; who and why follow from the audit trail a moment later.
+    if (turned) say(turned === 'suspended' ? 'danger' : 'ok', `${device.deviceId} was ${turned} elsewhere.`);
     if (tokenSlot.firstChild && next.enrollmentToken?.state !== 'live') {
       fill(tokenSlot, h('p', { class: 'callout callout--ok' }, `The token was ${next.enrollmentToken?.state ?? 'withdrawn'}: it is no longer shown.`));
     }
     await refreshAudit();
+    if (turned) {
+      const last = [...audit].reverse().find((e) => e.fact === turned);
+      const who = actor(last?.by)?.text;
+      if (who) say(turned === 'suspended' ? 'danger' : 'ok', `${device.deviceId} was ${turned} by ${who}${last.reason ? `: ${last.reason}` : ''}.`);
+    }
     // What the device did and where from changes too, slower: read it again with the change.
     try {
       [activity, { sightings: device.sightings, lastSeenAt: device.lastSeenAt, lastSeenFrom: device.lastSeenFrom }] =
         await Promise.all([api.deviceActivity(deviceId), api.device(deviceId)]);
       showHead(); showSightings(); showActivity();
     } catch { /* shown again on the next change */ }
-    if (before.status !== next.status) {
-      const fact = next.status === 'suspended' ? 'suspended' : 'resumed';
-      const last = [...audit].reverse().find((e) => e.fact === fact);
-      const who = actor(last?.by)?.text;
-      say(next.status === 'suspended' ? 'danger' : 'ok',
-        `${device.deviceId} was ${next.status === 'suspended' ? 'suspended' : 'resumed'}${who ? ` by ${who}` : ''}${last?.reason ? `: ${last.reason}` : ''}.`);
-    }
   });
   stream.addEventListener('device-rejected', () => stream.close());
 
