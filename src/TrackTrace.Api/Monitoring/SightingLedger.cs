@@ -68,8 +68,8 @@ public sealed class SightingLedger(NpgsqlDataSource dataSource)
 
     // The newest sighting of each device on a page, one probe of (device_id, last_seen) per device.
     private const string LastAddresses =
-        "select d, l.address from unnest($1::text[]) as d " +
-        $"cross join lateral (select host(address) as address from {SightingTables.Sightings} " +
+        "select d, l.address, l.last_seen from unnest($1::text[]) as d " +
+        $"cross join lateral (select host(address) as address, last_seen from {SightingTables.Sightings} " +
         "where device_id = d order by last_seen desc limit 1) l";
 
     /// <summary>Writes one flush; what it found for the rules comes back (candidates only when asked for).</summary>
@@ -158,10 +158,11 @@ public sealed class SightingLedger(NpgsqlDataSource dataSource)
         return found;
     }
 
-    /// <summary>The source address each device was last seen from (devices never seen are left out).</summary>
-    public async Task<IReadOnlyDictionary<string, string>> LastAddressesAsync(IReadOnlyList<string> deviceIds, CancellationToken ct)
+    /// <summary>The source address each device was last seen from, and when (devices never seen are left out).</summary>
+    public async Task<IReadOnlyDictionary<string, (string Address, DateTimeOffset At)>> LastAddressesAsync(
+        IReadOnlyList<string> deviceIds, CancellationToken ct)
     {
-        var found = new Dictionary<string, string>(StringComparer.Ordinal);
+        var found = new Dictionary<string, (string, DateTimeOffset)>(StringComparer.Ordinal);
         if (deviceIds.Count == 0)
         {
             return found;
@@ -172,7 +173,7 @@ public sealed class SightingLedger(NpgsqlDataSource dataSource)
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            found[reader.GetString(0)] = reader.GetString(1);
+            found[reader.GetString(0)] = (reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2));
         }
 
         return found;

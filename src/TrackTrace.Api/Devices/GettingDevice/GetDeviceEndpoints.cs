@@ -97,7 +97,8 @@ public static class GetDeviceEndpoints
 
         var seen = await query.LoadAsync<DeviceLastSeen>(deviceId, ct);
         var recent = await sightings.RecentAsync(deviceId, RecentSightings, ct);
-        return TypedResults.Ok(DeviceView.From(device, seen?.At, clock.GetUtcNow()) with
+        var lastSeen = ListingDevices.ListDevicesEndpoint.Later(seen?.At, recent.Count > 0 ? recent[0].LastSeenAt : null);
+        return TypedResults.Ok(DeviceView.From(device, lastSeen, clock.GetUtcNow()) with
         {
             Sightings = recent.Select(DeviceSightingView.From).ToArray(),
             LastSeenFrom = recent.Count > 0 ? recent[0].Address : null,

@@ -145,11 +145,16 @@ public static partial class ListDevicesEndpoint
         var seen = await query.LoadManyAsync<DeviceLastSeen>(ct, ids);
         var lastSeen = seen.ToDictionary(x => x.Id, x => x.At);
         var from = await sightings.LastAddressesAsync(ids, ct);
-        return TypedResults.Ok(page.Select(d => DeviceView.From(d, lastSeen.GetValueOrDefault(d.DeviceId), now) with
+        // Sightings and last-seen are flushed on their own timers: the later of the two is when it was last seen.
+        return TypedResults.Ok(page.Select(d =>
         {
-            LastSeenFrom = from.GetValueOrDefault(d.DeviceId),
+            var sighted = from.TryGetValue(d.DeviceId, out var s) ? s : default((string Address, DateTimeOffset At)?);
+            var at = lastSeen.TryGetValue(d.DeviceId, out var t) ? t : (DateTimeOffset?)null;
+            return DeviceView.From(d, Later(at, sighted?.At), now) with { LastSeenFrom = sighted?.Address };
         }).ToArray());
     }
+
+    public static DateTimeOffset? Later(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 
     /// <summary>Where the next page starts: after this device (and, sorted by expiry, this expiry).</summary>
     private readonly record struct Cursor(string? DeviceId, DateTimeOffset? ExpiresAt)

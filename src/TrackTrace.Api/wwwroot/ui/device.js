@@ -363,7 +363,7 @@ export async function renderDevice(main, deviceId) {
   const scans = activity.scans.length
     ? scrollBox('Recent scans', h('table', { class: 'table table--compact' },
       h('thead', {}, h('tr', {}, ['Scanned', 'Shipment', 'Station', 'Outcome'].map((c) => h('th', { scope: 'col' }, c)))),
-      h('tbody', {}, activity.scans.map((s) => h('tr', { class: [s.outcome !== 'checked in' && !s.outcome.startsWith('checked in') && 'row--warn'] },
+      h('tbody', {}, activity.scans.map((s) => h('tr', { class: [!s.outcome.startsWith('checked in') && 'row--warn'] },
         h('td', {}, time(s.at, formatDateTimeSeconds)), h('td', {}, shipmentLink(s.shipmentId)), h('td', {}, s.stationId),
         h('td', {}, label(s.outcome)))))))
     : null;

@@ -133,7 +133,7 @@ export async function renderDevices(main, params) {
     const from = filters.after && trail.length === 0 ? 'further on' : `${first}–${first + page.items.length - 1}`;
     summary.textContent = page.items.length === 0
       ? (filters.after ? 'No more devices.' : 'No devices match these filters.')
-      : `${plural(page.items.length, 'device')} on this page (${from})${page.next ? '; more on the next page' : ''}.`;
+      : `Showing ${from === 'further on' ? `${plural(page.items.length, 'device')} further on` : `devices ${from}`}${page.next ? '; more on the next page' : ''}.`;
     if (page.items.length === 0) {
       fill(results, h('p', { class: 'empty' }, 'Nothing to show. Clear the filters to see the whole fleet.'));
       return;
