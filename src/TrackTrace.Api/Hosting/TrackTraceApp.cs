@@ -201,6 +201,7 @@ public static class TrackTraceApp
         api.MapShipments();
         api.MapDevices();
         api.MapAlerts();
+        api.MapSignedIn();
         app.MapEpcis();
         app.MapStaffPage();
         app.MapEst();
