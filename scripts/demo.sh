@@ -15,6 +15,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$ROOT"
 HTTPS_PORT=${Api__HttpsPort:-8443}
+ENROLLMENT_PORT=${Api__EnrollmentPort:-8444}
 HEALTH_PORT=${Api__HealthPort:-8080}
 HEALTH="http://127.0.0.1:$HEALTH_PORT/health"
 
@@ -31,4 +32,4 @@ case $status in
     ;;
 esac
 
-exec scripts/tracktrace demo --api "https://localhost:$HTTPS_PORT" --pki .tracktrace/pki
+exec scripts/tracktrace demo --api "https://localhost:$HTTPS_PORT" --enrollment "https://localhost:$ENROLLMENT_PORT" --pki .tracktrace/pki

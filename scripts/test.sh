@@ -35,13 +35,15 @@ browser_packages=()
 command -v certutil >/dev/null || browser_packages+=(libnss3-tools)
 command -v node >/dev/null || browser_packages+=(nodejs)
 command -v npm >/dev/null || browser_packages+=(npm)
+# The cluster tests (Cluster/ClusterTests) put HAProxy in front of two instances.
+[[ -x /usr/sbin/haproxy ]] || browser_packages+=(haproxy)
 if ((${#browser_packages[@]} > 0)); then
   if [[ $(id -u) == 0 ]]; then
-    echo "test.sh: installing ${browser_packages[*]} for the browser test"
+    echo "test.sh: installing ${browser_packages[*]} for the browser and cluster tests"
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${browser_packages[@]}" >/dev/null; } ||
-      echo "test.sh: warning: apt-get could not install ${browser_packages[*]}; the browser test will fail" >&2
+      echo "test.sh: warning: apt-get could not install ${browser_packages[*]}; the browser or cluster tests will fail" >&2
   else
-    echo "test.sh: warning: ${browser_packages[*]} missing and not root; the browser test will fail" >&2
+    echo "test.sh: warning: ${browser_packages[*]} missing and not root; the browser or cluster tests will fail" >&2
   fi
 fi
 # npm ci only when node_modules is missing or was installed from another lock file: the browser

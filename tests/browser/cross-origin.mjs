@@ -157,6 +157,12 @@ try {
     check(answers.every((a) => a.startsWith('rejected')), `the foreign page could read the answers: ${answers}`);
   });
 
+  await step('a foreign form POST or text/plain fetch cannot issue an enrollment token (the Devices area\u2019s one POST without a reason required)', async () => {
+    refusedAsCrossOrigin(await submitForm(admin.page, `/api/devices/${activeDevice}/enrollment-token`, 'application/x-www-form-urlencoded', []), 'the empty form');
+    const answer = await foreignFetch(admin.page, `/api/devices/${activeDevice}/enrollment-token`, 'text/plain', '');
+    check(answer.startsWith('rejected'), `the foreign page could read the answer: ${answer}`);
+  });
+
   await step('a foreign fetch with application/json needs a CORS preflight, which the service never grants', async () => {
     const answer = await foreignFetch(admin.page, `/api/devices/${activeDevice}/suspend`, 'application/json', '{"reason":"csrf"}');
     // Chromium does not tell the page why; the test proves over the API that the device is still active.

@@ -17,14 +17,14 @@ public static class AlertEndpoints
     {
         var alerts = api.MapGroup("/alerts").WithTags("Alerts").RequireAuthorization(Roles.Staff);
         alerts.MapGet("/", List)
-            .WithSummary("Alerts, newest first: ?shipmentId=&type=&since=&acknowledged=&page=&pageSize= (staff)");
+            .WithSummary("Alerts, newest first: ?shipmentId=&deviceId=&type=&since=&acknowledged=&page=&pageSize= (staff)");
         alerts.MapAlertStream();
         alerts.MapGet("/{alertId}", Get).WithSummary("One alert (staff)");
         alerts.MapPost("/{alertId}/ack", Acknowledge).WithSummary("Acknowledge an alert; who and when are kept (staff)");
     }
 
     private static async Task<Results<Ok<AlertPage>, ProblemHttpResult>> List(
-        IQuerySession query, string? shipmentId, string? type, DateTimeOffset? since, bool? acknowledged, int? page,
+        IQuerySession query, string? shipmentId, string? deviceId, string? type, DateTimeOffset? since, bool? acknowledged, int? page,
         int? pageSize, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
@@ -43,6 +43,11 @@ public static class AlertEndpoints
         if (shipmentId is not null)
         {
             alerts = alerts.Where(a => a.ShipmentId == shipmentId);
+        }
+
+        if (deviceId is not null)
+        {
+            alerts = alerts.Where(a => a.DeviceId == deviceId);
         }
 
         if (type is not null)

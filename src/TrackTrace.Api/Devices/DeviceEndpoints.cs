@@ -2,11 +2,13 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using TrackTrace.Api.Devices.BindingCertificate;
 using TrackTrace.Api.Devices.ChangingAttributes;
 using TrackTrace.Api.Devices.EnrollingDevice;
+using TrackTrace.Api.Devices.GettingActivity;
 using TrackTrace.Api.Devices.GettingDevice;
 using TrackTrace.Api.Devices.IssuingEnrollmentToken;
 using TrackTrace.Api.Devices.ListingDevices;
 using TrackTrace.Api.Devices.RetiringCertificate;
 using TrackTrace.Api.Devices.SuspendingDevice;
+using TrackTrace.Api.Devices.WatchingDevice;
 using TrackTrace.Api.Hosting;
 using TrackTrace.Api.Security;
 
@@ -24,6 +26,8 @@ public static class DeviceEndpoints
         devices.MapIssueEnrollmentToken();
         devices.MapListDevices();
         devices.MapGetDevice();
+        devices.MapGetDeviceActivity();
+        devices.MapDeviceStream();
         devices.MapBindCertificate();
         devices.MapRetireCertificate();
         devices.MapChangeAttributes();

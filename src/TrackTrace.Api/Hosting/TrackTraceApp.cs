@@ -21,6 +21,7 @@ using TrackTrace.Api.Messaging;
 using TrackTrace.Api.Monitoring;
 using TrackTrace.Api.Security;
 using TrackTrace.Api.Shipments;
+using TrackTrace.Api.Shipments.RecordingScan;
 using TrackTrace.Api.Shipments.MonitoringOverdue;
 using TrackTrace.Api.StaffPage;
 using TrackTrace.Api.Store;
@@ -75,6 +76,7 @@ public static class TrackTraceApp
             .AddSubscriptionWithServices<AlertDispatcher>(ServiceLifetime.Singleton)
             .AddSubscriptionWithServices<ShipmentEpcisExport>(ServiceLifetime.Singleton)
             .AddAsyncDaemon(DaemonMode.HotCold);
+        services.AddHostedService<LegacyScanReceipts>(); // after Marten's schema step, before requests
         services.AddHttpClient(WebhookSender.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
         services.AddHostedService<WebhookSender>();
@@ -201,6 +203,7 @@ public static class TrackTraceApp
         api.MapShipments();
         api.MapDevices();
         api.MapAlerts();
+        api.MapSignedIn();
         app.MapEpcis();
         app.MapStaffPage();
         app.MapEst();

@@ -145,6 +145,19 @@ public sealed class RabbitMqOptions
 {
     public string Uri { get; set; } = "";
 
+    /// <summary>
+    /// The nodes of a RabbitMQ cluster as host:port; empty: the URI's host is the only one. When a
+    /// node goes away the bus reconnects to another (the URI still gives user, password and vhost).
+    /// </summary>
+    public List<string> Nodes { get; set; } = [];
+
+    /// <summary>
+    /// Declare the queues TrackTrace consumes (suspend-device) as quorum queues, replicated over
+    /// the cluster's nodes, so a command survives the loss of a node. A queue that already exists
+    /// as a classic one must be deleted first: RabbitMQ does not convert it.
+    /// </summary>
+    public bool QuorumQueues { get; set; }
+
     /// <summary>Why the configured URI cannot be used, or null when it can.</summary>
     public static string? Problem(string? configured)
     {
@@ -165,13 +178,24 @@ public sealed class RabbitMqOptions
             ? null
             : $"RabbitMq:Uri names no user and password; {Expected}";
     }
+
+    /// <summary>Why a configured cluster node cannot be used, or null when it can.</summary>
+    public static string? NodeProblem(int index, string? node) =>
+        node is { Length: > 0 } && System.Uri.TryCreate("amqp://" + node, UriKind.Absolute, out var parsed) &&
+        parsed.AbsolutePath == "/" && parsed.UserInfo.Length == 0 && parsed.Query.Length == 0
+            ? null
+            : $"RabbitMq:Nodes:{index} is '{node}'; expected host or host:port, e.g. 10.0.0.7:5672 (user and password come from RabbitMq:Uri)";
 }
 
 /// <summary>Checked when the options are first read: at start-up (TrackTraceApp.Build), before anything connects.</summary>
 internal sealed class RabbitMqOptionsValidation : IValidateOptions<RabbitMqOptions>
 {
-    public ValidateOptionsResult Validate(string? name, RabbitMqOptions options) =>
-        RabbitMqOptions.Problem(options.Uri) is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
+    public ValidateOptionsResult Validate(string? name, RabbitMqOptions options)
+    {
+        var problems = options.Nodes.Select((node, i) => RabbitMqOptions.NodeProblem(i, node)).Prepend(RabbitMqOptions.Problem(options.Uri))
+            .OfType<string>().ToArray();
+        return problems.Length > 0 ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
+    }
 }
 
 /// <summary>Section "Alerts": where alerts are delivered to people.</summary>

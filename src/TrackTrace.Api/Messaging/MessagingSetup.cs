@@ -21,6 +21,16 @@ public static class MessagingSetup
             {
                 e.Name = SuspendDeviceConsumer.Queue;
                 e.ConcurrentMessageLimit = 1;
+                // In a cluster the queue must outlive any one node: a quorum queue keeps its commands
+                // while a majority of the nodes is up.
+                e.AddConfigureEndpointCallback((context, endpoint) =>
+                {
+                    if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit &&
+                        context.GetRequiredService<IOptions<RabbitMqOptions>>().Value.QuorumQueues)
+                    {
+                        rabbit.SetQuorumQueue();
+                    }
+                });
             });
             bus.ConfigureHealthCheckOptions(o =>
             {
@@ -29,7 +39,15 @@ public static class MessagingSetup
             });
             bus.UsingRabbitMq((context, rabbit) =>
             {
-                rabbit.Host(new Uri(context.GetRequiredService<IOptions<RabbitMqOptions>>().Value.Uri));
+                var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
+                rabbit.Host(new Uri(options.Uri), host =>
+                {
+                    if (options.Nodes.Count > 0)
+                    {
+                        // The client connects to one of them and, when it goes away, to another.
+                        host.UseCluster(cluster => options.Nodes.ForEach(cluster.Node));
+                    }
+                });
                 rabbit.ConfigureEndpoints(context);
             });
         });

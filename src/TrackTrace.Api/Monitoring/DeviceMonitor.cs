@@ -1,10 +1,6 @@
-using System.Collections.Concurrent;
-using System.Security.Cryptography;
-using System.Text;
-using Marten;
 using Microsoft.Extensions.Options;
+using TrackTrace.Api.Alerts;
 using TrackTrace.Api.Devices;
-using TrackTrace.Api.Store;
 using TrackTrace.Domain.Alerts;
 using TrackTrace.Domain.Decisions;
 using TrackTrace.Domain.Devices;
@@ -31,11 +27,9 @@ public enum MonitorSuspension
 /// (the alert id is derived from them, so instances never raise one twice).
 /// </summary>
 public sealed class DeviceMonitor(
-    DeviceRegistry registry, IDocumentStore store, IOptions<MonitoringOptions> options, TimeProvider clock,
+    DeviceRegistry registry, WindowedAlerts alerts, IOptions<MonitoringOptions> options, TimeProvider clock,
     ILogger<DeviceMonitor> logger)
 {
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _raised = new();
-
     public async Task<(MonitorSuspension Outcome, Refusal? Refusal)> SuspendAsync(
         string rule, string deviceId, string reason, CancellationToken ct)
     {
@@ -63,51 +57,9 @@ public sealed class DeviceMonitor(
 
     /// <summary>Raises the alert unless this rule raised one for this subject in the current window.</summary>
     /// <param name="subject">What the alert is about within the rule, e.g. device and address; hashed into the id.</param>
-    public async Task RaiseOnceAsync(string rule, string subject, Func<string, DateTimeOffset, AlertRaised> alert)
-    {
-        var now = clock.GetUtcNow();
-        var window = options.Value.MonitorAlertWindow;
-        var alertId = $"{Alert.StreamPrefix}monitor-{rule}-{Short(subject)}-{now.UtcTicks / window.Ticks}";
-        if (!_raised.TryAdd(alertId, now))
-        {
-            return;
-        }
-
-        foreach (var (key, at) in _raised)
-        {
-            if (now - at > window)
-            {
-                _raised.TryRemove(key, out _);
-            }
-        }
-
-        if (!await RaiseAsync(alert(alertId, now)))
-        {
-            _raised.TryRemove(alertId, out _);
-        }
-    }
+    public Task RaiseOnceAsync(string rule, string subject, Func<string, DateTimeOffset, AlertRaised> alert) =>
+        alerts.RaiseAsync($"monitor-{rule}", subject, options.Value.MonitorAlertWindow, alert);
 
     /// <summary>Stores one alert; one stored before under the same id (by another instance) counts as raised.</summary>
-    public async Task<bool> RaiseAsync(AlertRaised raised)
-    {
-        try
-        {
-            await using var session = store.LightweightSession();
-            session.Events.StartStream<Alert>(raised.AlertId, raised);
-            await session.SaveChangesAsync();
-            return true;
-        }
-        catch (Exception ex) when (StoreErrors.IsExistingStream(ex))
-        {
-            return true;
-        }
-        catch (Exception ex)
-        {
-            logger.LogError(ex, "Could not store the {Type} alert {AlertId}", raised.Type, raised.AlertId);
-            return false;
-        }
-    }
-
-    private static string Short(string value) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)))[..20];
+    public Task<bool> RaiseAsync(AlertRaised raised) => alerts.StoreAsync(raised);
 }

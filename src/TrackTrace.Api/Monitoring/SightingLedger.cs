@@ -66,6 +66,12 @@ public sealed class SightingLedger(NpgsqlDataSource dataSource)
         $"select host(address), fingerprint, first_seen, last_seen, requests from {SightingTables.Sightings} " +
         "where device_id = $1 order by last_seen desc limit $2";
 
+    // The newest sighting of each device on a page, one probe of (device_id, last_seen) per device.
+    private const string LastAddresses =
+        "select d, l.address, l.last_seen from unnest($1::text[]) as d " +
+        $"cross join lateral (select host(address) as address, last_seen from {SightingTables.Sightings} " +
+        "where device_id = d order by last_seen desc limit 1) l";
+
     /// <summary>Writes one flush; what it found for the rules comes back (candidates only when asked for).</summary>
     public async Task<(IReadOnlyList<CloneCandidate> Clones, IReadOnlyList<ScanRateCrossing> Crossings)> WriteAsync(
         IReadOnlyList<SightingBatchRow> sightings, IReadOnlyList<ScanTally> scans, TimeSpan cloneWindow, bool findClones,
@@ -147,6 +153,27 @@ public sealed class SightingLedger(NpgsqlDataSource dataSource)
         {
             found.Add(new DeviceSighting(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2),
                 reader.GetFieldValue<DateTimeOffset>(3), reader.GetInt64(4)));
+        }
+
+        return found;
+    }
+
+    /// <summary>The source address each device was last seen from, and when (devices never seen are left out).</summary>
+    public async Task<IReadOnlyDictionary<string, (string Address, DateTimeOffset At)>> LastAddressesAsync(
+        IReadOnlyList<string> deviceIds, CancellationToken ct)
+    {
+        var found = new Dictionary<string, (string, DateTimeOffset)>(StringComparer.Ordinal);
+        if (deviceIds.Count == 0)
+        {
+            return found;
+        }
+
+        await using var command = dataSource.CreateCommand(LastAddresses);
+        command.Parameters.AddWithValue(deviceIds.ToArray());
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            found[reader.GetString(0)] = (reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2));
         }
 
         return found;

@@ -1,3 +1,4 @@
+using TrackTrace.Api.Alerts;
 using TrackTrace.Api.Devices;
 using TrackTrace.Domain.Alerts;
 using TrackTrace.Domain.Devices;

@@ -1,3 +1,4 @@
+using TrackTrace.Api.Alerts;
 using TrackTrace.Api.Hosting;
 using TrackTrace.Domain.Alerts;
 using TrackTrace.Domain.Devices;

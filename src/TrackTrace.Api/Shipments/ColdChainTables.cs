@@ -26,6 +26,8 @@ public static class ColdChainTables
         // A sensor's own alarm (EPCIS sensorReport exception, e.g. ALARM_CONDITION), kept and shown.
         readings.AddColumn("exception", "text");
         readings.Indexes.Add(new IndexDefinition("ix_temperature_readings_shipment") { Columns = ["shipment_id", "at"] });
+        // A sensor's page lists its latest readings, whatever shipments they went to.
+        readings.Indexes.Add(new IndexDefinition("ix_temperature_readings_sensor") { Columns = ["sensor_id", "at"] });
         yield return readings;
 
         var status = new Table(Status);

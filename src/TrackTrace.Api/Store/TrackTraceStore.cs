@@ -4,6 +4,7 @@ using JasperFx.Events.Projections;
 using Marten;
 using TrackTrace.Api.Alerts;
 using TrackTrace.Api.Devices;
+using TrackTrace.Api.Devices.GettingActivity;
 using TrackTrace.Api.Monitoring;
 using TrackTrace.Api.Security;
 using TrackTrace.Api.Shipments;
@@ -44,6 +45,7 @@ public static class TrackTraceStore
         opts.Projections.Add(new AlertProjection(), ProjectionLifecycle.Inline);
         opts.Projections.Add(new DeviceCertificateProjection(), ProjectionLifecycle.Inline);
         opts.Projections.Add(new DeviceWatchProjection(), ProjectionLifecycle.Inline);
+        opts.Projections.Add(new DeviceScanProjection(), ProjectionLifecycle.Inline);
 
         // The shipment snapshot is written by the shipment write path itself (ShipmentStreams), so a
         // check-in needs no extra read; these indexes serve the staff list, and the next due time the
@@ -58,12 +60,17 @@ public static class TrackTraceStore
         opts.Schema.For<Alert>()
             .Duplicate(x => x.RaisedAt)
             .Duplicate(x => x.Type)
-            .Duplicate(x => x.ShipmentId!);
+            .Duplicate(x => x.ShipmentId!)
+            .Duplicate(x => x.DeviceId!);
         opts.Schema.For<DeviceCertificate>().Duplicate(x => x.DeviceId);
-        // The renewal-grace sweep and GET /api/devices?expiringWithin= look devices up by these.
+        // The renewal-grace sweep and GET /api/devices?expiringWithin= look devices up by these, the
+        // fleet list's filters by role, status and station (its pages walk the primary key).
         opts.Schema.For<Device>()
             .Duplicate(x => x.RetirementDueAt!)
-            .Duplicate(x => x.CertificateExpiresAt!);
+            .Duplicate(x => x.CertificateExpiresAt!)
+            .Duplicate(x => x.Role)
+            .Duplicate(x => x.Status)
+            .Duplicate(x => x.StationId!);
         opts.RegisterDocumentType<DeviceLastSeen>();
 
         var names = new StoreNames(opts);
@@ -71,6 +78,7 @@ public static class TrackTraceStore
         opts.Storage.ExtendedSchemaObjects.Add(AlertBudget.Table());
         opts.Storage.ExtendedSchemaObjects.AddRange(ColdChainTables.All());
         opts.Storage.ExtendedSchemaObjects.AddRange(SightingTables.All());
+        opts.Storage.ExtendedSchemaObjects.Add(DeviceActivityLog.Table());
         opts.Storage.ExtendedSchemaObjects.Add(DeviceWriteGuard.Definition(names));
         opts.Storage.ExtendedSchemaObjects.Add(ScanReceipts.Definition());
         opts.Storage.ExtendedSchemaObjects.AddRange(Epcis.EpcisTables.All());

@@ -9,27 +9,13 @@ namespace TrackTrace.Cli.Commands;
 internal static class DemoCommand
 {
     public const string DefaultApi = "https://localhost:8443";
+    public const string DefaultEnrollment = "https://localhost:8444";
     public const string DefaultPki = ".tracktrace/pki";
 
     public static Command Build()
     {
-        var api = new Option<Uri>("--api")
-        {
-            Description = "Base URL of the service's mutual-TLS API",
-            HelpName = "URL",
-            DefaultValueFactory = _ => new Uri(DefaultApi),
-            CustomParser = result =>
-            {
-                var text = result.Tokens.Count == 0 ? DefaultApi : result.Tokens[^1].Value;
-                if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps)
-                {
-                    return uri;
-                }
-
-                result.AddError($"--api must be an absolute https URL such as {DefaultApi}, not '{text}'");
-                return null;
-            },
-        };
+        var api = HttpsOption("--api", "Base URL of the service's mutual-TLS API", DefaultApi);
+        var enrollment = HttpsOption("--enrollment", "Base URL of the service's EST enrollment listener, where the demo's scanners and sensors enroll", DefaultEnrollment);
         var pki = new Option<string>("--pki")
         {
             Description = "Directory holding ca.crt, ca.key, admin.crt and admin.key (scripts/run.sh makes them); " +
@@ -40,14 +26,14 @@ internal static class DemoCommand
 
         var demo = new Command("demo", "Fill a running service with demo stations, devices and four shipment journeys")
         {
-            api, pki,
+            api, enrollment, pki,
         };
         demo.SetGuardedAction(async (parseResult, stdout, ct) =>
         {
             var target = parseResult.GetRequiredValue(api);
             try
             {
-                await DemoRun.RunAsync(target, parseResult.GetRequiredValue(pki), stdout, ct);
+                await DemoRun.RunAsync(target, parseResult.GetRequiredValue(enrollment), parseResult.GetRequiredValue(pki), stdout, ct);
                 return ExitCodes.Success;
             }
             catch (PkiException e)
@@ -67,4 +53,22 @@ internal static class DemoCommand
         });
         return demo;
     }
+
+    private static Option<Uri> HttpsOption(string name, string description, string fallback) => new(name)
+    {
+        Description = description,
+        HelpName = "URL",
+        DefaultValueFactory = _ => new Uri(fallback),
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 0 ? fallback : result.Tokens[^1].Value;
+            if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps)
+            {
+                return uri;
+            }
+
+            result.AddError($"{name} must be an absolute https URL such as {fallback}, not '{text}'");
+            return null;
+        },
+    };
 }

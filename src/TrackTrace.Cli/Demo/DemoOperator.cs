@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using TrackTrace.Pki;
@@ -11,11 +12,13 @@ internal sealed record DemoDevice(string Id, string Role, HttpClient Client);
 
 /// <summary>
 /// The demo's hands on the service: the admin's moves and the devices' requests, each over its own
-/// mutual-TLS channel that verifies the server against the CA. Every request states the answer it
-/// expects; anything else stops the demo with the problem+json detail. Each step prints one line:
-/// status, who, what.
+/// mutual-TLS channel that verifies the server against the CA. Scanners and sensors enroll
+/// themselves as a device in the field does (their own key, the one-time token, EST on
+/// <paramref name="enrollment"/>); only the staff certificate for a browser is made by the CA here.
+/// Every request states the answer it expects; anything else stops the demo with the problem+json
+/// detail. Each step prints one line: status, who, what.
 /// </summary>
-internal sealed class DemoOperator(Uri api, CertificateAuthority authority, TextWriter log) : IDisposable
+internal sealed class DemoOperator(Uri api, Uri enrollment, CertificateAuthority authority, TextWriter log) : IDisposable
 {
     private const int StatusWidth = 20;
     private const int WhoWidth = 40;
@@ -51,7 +54,36 @@ internal sealed class DemoOperator(Uri api, CertificateAuthority authority, Text
             $"station {station.Id} ({station.Type}){(answer.IsProblem ? ", there from an earlier run" : "")}");
     }
 
-    /// <summary>Issues a fresh certificate from the CA for <paramref name="deviceId"/> and enrolls it.</summary>
+    /// <summary>
+    /// The admin registers <paramref name="deviceId"/> pending and hands its one-time token over; the
+    /// device makes its P-256 key, which never leaves it, and enrolls over EST with the token.
+    /// </summary>
+    public async Task<DemoDevice> RegisterAndEnrollAsync(
+        DemoDevice admin, string role, string deviceId, DemoStation? station, CancellationToken ct)
+    {
+        var registered = await CallAsync(admin, HttpMethod.Post, "/api/devices", new { deviceId, role, stationId = station?.Id },
+            $"register {role} {deviceId}", [Expected.Created], ct);
+        var token = registered.Text("enrollmentToken")
+                    ?? throw new DemoStepFailedException($"register {role} {deviceId}: the answer carries no enrollmentToken");
+        Step($"{registered.Code} registered", admin.Id,
+            $"{role} {deviceId}{(station is null ? "" : $" at {station.Id}")}, pending, one-time token handed over");
+
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var channel = new HttpClient(TrustedChannel.CreateHandler(authority.Certificate, null)) { BaseAddress = enrollment };
+        // The PEM chain: the certificate, then the issuing CA that links it to the root the demo trusts.
+        var issued = await new EstClient(channel).SimpleEnrollAsync(deviceId, token, DeviceKeys.SigningRequest(key, deviceId), pemChain: true, ct: ct);
+        using (issued.Certificate)
+        {
+            EstClient.VerifyIssued(issued.Certificate, deviceId, authority.Certificate, issued.Chain);
+            var certificate = DeviceKeys.Attach(issued.Certificate, key);
+            _owned.Add(certificate);
+            Step("200 enrolled", deviceId,
+                $"its own key over EST ({enrollment.Authority}), certificate {Fingerprint.Sha256Hex(certificate)[..16]}... from the issuing CA");
+            return Connect(deviceId, role, certificate);
+        }
+    }
+
+    /// <summary>Issues a fresh certificate from the CA for <paramref name="deviceId"/> and enrolls it (a browser's, which speaks no EST).</summary>
     public async Task<(DemoDevice Device, X509Certificate2 Certificate)> EnrollAsync(
         DemoDevice admin, string role, string deviceId, DemoStation? station, CancellationToken ct)
     {

@@ -22,20 +22,22 @@ public static class DemoRun
     /// <summary>ocean-reefer's <c>allowanceMinutes</c>; the demo predicts the breach from it and stops if the service disagrees.</summary>
     private static readonly TimeSpan Allowance = TimeSpan.FromMinutes(30);
 
-    public static Task<DemoResult> RunAsync(Uri api, string pkiDirectory, TextWriter log, CancellationToken ct) =>
-        RunAsync(api, pkiDirectory, log, TimeProvider.System, ct);
+    /// <param name="enrollment">The service's EST enrollment listener (port 8444 by default), where scanners and sensors enroll.</param>
+    public static Task<DemoResult> RunAsync(Uri api, Uri enrollment, string pkiDirectory, TextWriter log, CancellationToken ct) =>
+        RunAsync(api, enrollment, pkiDirectory, log, TimeProvider.System, ct);
 
     internal static async Task<DemoResult> RunAsync(
-        Uri api, string pkiDirectory, TextWriter log, TimeProvider clock, CancellationToken ct)
+        Uri api, Uri enrollment, string pkiDirectory, TextWriter log, TimeProvider clock, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(api);
+        ArgumentNullException.ThrowIfNull(enrollment);
         ArgumentException.ThrowIfNullOrEmpty(pkiDirectory);
         ArgumentNullException.ThrowIfNull(log);
         var pki = Path.GetFullPath(pkiDirectory);
         var run = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
         using var authority = CertificateAuthority.Load(pki);
         using var adminCertificate = PemFiles.ReadCertificateWithKey(Path.Combine(pki, "admin.crt"), Path.Combine(pki, "admin.key"));
-        using var desk = new DemoOperator(api, authority, log);
+        using var desk = new DemoOperator(api, enrollment, authority, log);
         var admin = desk.Connect("admin", "admin", adminCertificate);
         log.WriteLine($"TrackTrace demo run {run} against {api} as admin ({Path.Combine(pki, "admin.crt")}), trusting only {Path.Combine(pki, "ca.crt")}");
         desk.Columns();
@@ -46,11 +48,11 @@ public static class DemoRun
             await desk.RegisterStationAsync(admin, station, ct);
         }
 
-        desk.Section("Scanners and staff: fresh certificates from the CA, enrolled by the admin");
+        desk.Section("Scanners: registered by the admin, enrolled by themselves over EST with their own keys; staff: a certificate for a browser");
         var scanners = new Dictionary<string, DemoDevice>();
         foreach (var station in DemoNetwork.Stations)
         {
-            scanners[station.Id] = (await desk.EnrollAsync(admin, "scanner", $"demo-scanner-{station.ShortName}-{run}", station, ct)).Device;
+            scanners[station.Id] = await desk.RegisterAndEnrollAsync(admin, "scanner", $"demo-scanner-{station.ShortName}-{run}", station, ct);
         }
 
         var (staff, staffFiles) = await EnrollStaffAsync(desk, admin, pki, run, ct);
@@ -139,7 +141,7 @@ public static class DemoRun
         DemoDevice? sensor = null;
         if (sensorId is not null)
         {
-            sensor = (await desk.EnrollAsync(admin, "sensor", sensorId, null, ct)).Device;
+            sensor = await desk.RegisterAndEnrollAsync(admin, "sensor", sensorId, null, ct);
             await desk.AttachSensorAsync(admin, journey, sensor, ct);
         }
 

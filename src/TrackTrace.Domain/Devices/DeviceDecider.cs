@@ -93,15 +93,21 @@ public static class DeviceDecider
     }
 
     /// <summary>A fresh enrollment token; a live one is voided first, so only the newest works.</summary>
-    public static Decision IssueEnrollmentToken(Device device, NewEnrollmentToken token, Actor by, DateTimeOffset at)
+    public static Decision IssueEnrollmentToken(Device device, NewEnrollmentToken token, Actor by, DateTimeOffset at, string? reason = null)
     {
+        // Why a device needs a new token (its key was lost, the first one expired) is optional, and kept when given.
+        if (reason is not null && !Reason.IsValid(reason))
+        {
+            return Decision.Refuse(Refusal.Invalid("reason", Reason.Rule));
+        }
+
         var events = new List<object>();
         if (device.Enrollment is { State: EnrollmentTokenState.Live })
         {
             events.Add(new EnrollmentTokenVoided(device.DeviceId, "replaced by a new enrollment token", by.ToString(), at));
         }
 
-        events.Add(new EnrollmentTokenIssued(device.DeviceId, token.TokenSha256, token.ExpiresAt, by.ToString(), at));
+        events.Add(new EnrollmentTokenIssued(device.DeviceId, token.TokenSha256, token.ExpiresAt, by.ToString(), at, reason));
         return Decision.Of([.. events]);
     }
 

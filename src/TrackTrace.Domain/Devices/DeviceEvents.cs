@@ -84,7 +84,7 @@ public sealed record DeviceRegistered(
 /// shown once to whoever asked for it). A new one voids the one before.
 /// </summary>
 public sealed record EnrollmentTokenIssued(
-    string DeviceId, string TokenSha256, DateTimeOffset ExpiresAt, string IssuedBy, DateTimeOffset IssuedAt) : IDeviceFact;
+    string DeviceId, string TokenSha256, DateTimeOffset ExpiresAt, string IssuedBy, DateTimeOffset IssuedAt, string? Reason = null) : IDeviceFact;
 
 /// <summary>The device's enrollment token can no longer be used: replaced, or guessed at too often.</summary>
 public sealed record EnrollmentTokenVoided(string DeviceId, string Reason, string VoidedBy, DateTimeOffset VoidedAt)

@@ -12,6 +12,8 @@ public sealed class StaffPageAccessTests(ServiceFixture setup) : IClassFixture<S
         { "/ui/app.js", "text/javascript" },
         { "/ui/api.js", "text/javascript" },
         { "/ui/staff.css", "text/css" },
+        { "/ui/devices.js", "text/javascript" },
+        { "/ui/device.js", "text/javascript" },
     };
 
     [Theory]

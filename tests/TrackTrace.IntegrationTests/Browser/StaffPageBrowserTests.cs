@@ -45,7 +45,7 @@ public sealed class StaffPageBrowserTests(StaffPageBrowserTests.DemoService setu
             }
 
             using var log = new StringWriter();
-            Demo = await DemoRun.RunAsync(Service.ApiAddress, Pki, log, CancellationToken.None);
+            Demo = await DemoRun.RunAsync(Service.ApiAddress, Service.EnrollmentAddress, Pki, log, CancellationToken.None);
             DemoLog = log.ToString();
 
             using var factory = Service.Client(await Api.EnrollAsync("scanner", await Api.RegisterStationAsync("factory")));

@@ -28,7 +28,7 @@ public sealed class DemoTests(DemoTests.DemoService setup) : IClassFixture<DemoT
             await base.InitializeAsync();
             Pki = CopyOfTestPki();
             using var log = new StringWriter();
-            First = await DemoRun.RunAsync(Service.ApiAddress, Pki, log, CancellationToken.None);
+            First = await DemoRun.RunAsync(Service.ApiAddress, Service.EnrollmentAddress, Pki, log, CancellationToken.None);
             FirstLog = log.ToString();
             Staff = Service.Client(TrustedChannel.LoadCertificate(First.StaffCertificatePath, First.StaffKeyPath));
         }
@@ -69,6 +69,22 @@ public sealed class DemoTests(DemoTests.DemoService setup) : IClassFixture<DemoT
     /// <summary>The station of a timeline entry; facts without one (a breach, a sensor attached) leave it out.</summary>
     private static string? Where(JsonElement entry) =>
         entry.TryGetProperty("where", out var where) ? where.GetString() : null;
+
+    [Fact]
+    public async Task Its_scanners_and_sensors_made_their_own_keys_and_enrolled_over_est_with_a_token()
+    {
+        var enrolled = System.Text.RegularExpressions.Regex.Matches(setup.FirstLog, @"200 enrolled\s+(demo-(?:scanner|sensor)-\S+)")
+            .Select(m => m.Groups[1].Value).ToArray();
+        Assert.Contains(enrolled, id => id.StartsWith("demo-scanner-", StringComparison.Ordinal));
+        Assert.Contains(enrolled, id => id.StartsWith("demo-sensor-", StringComparison.Ordinal));
+
+        foreach (var deviceId in enrolled)
+        {
+            var audit = await ServiceFixture.Expect(await setup.Admin.GetAsync($"/api/devices/{deviceId}/audit"), HttpStatusCode.OK);
+            var facts = audit.EnumerateArray().Select(e => e.GetProperty("fact").GetString()).ToArray();
+            Assert.Equal(["registered", "enrollment-token-issued", "enrolled-with-token"], facts.Take(3));
+        }
+    }
 
     [Fact]
     public async Task The_shipment_whose_cold_chain_broke_was_refused_at_the_destination_and_its_timeline_ends_there()
@@ -182,7 +198,7 @@ public sealed class DemoTests(DemoTests.DemoService setup) : IClassFixture<DemoT
     public async Task Running_it_again_against_the_same_service_works_with_new_ids()
     {
         using var log = new StringWriter();
-        var second = await DemoRun.RunAsync(setup.Service.ApiAddress, setup.Pki, log, CancellationToken.None);
+        var second = await DemoRun.RunAsync(setup.Service.ApiAddress, setup.Service.EnrollmentAddress, setup.Pki, log, CancellationToken.None);
 
         Assert.Empty(second.Shipments.Intersect(setup.First.Shipments));
         Assert.Equal(4, second.Shipments.Distinct().Count());
@@ -209,7 +225,7 @@ public sealed class DemoTests(DemoTests.DemoService setup) : IClassFixture<DemoT
             using var output = new StringWriter();
             using var error = new StringWriter();
             var exitCode = await CliApplication.RunAsync(
-                ["demo", "--api", setup.Service.ApiAddress.ToString(), "--pki", pki], output, error);
+                ["demo", "--api", setup.Service.ApiAddress.ToString(), "--enrollment", setup.Service.EnrollmentAddress.ToString(), "--pki", pki], output, error);
 
             Assert.Equal(ExitCodes.Failure, exitCode);
             Assert.Contains("register station DEMO-NLRTM-FACTORY", error.ToString());

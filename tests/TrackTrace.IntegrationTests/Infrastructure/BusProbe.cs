@@ -16,14 +16,27 @@ public sealed class BusProbe : IAsyncDisposable
 
     public ConcurrentQueue<(Guid? MessageId, object Message)> Received { get; } = new();
 
-    public static async Task<BusProbe> StartAsync(Uri broker)
+    /// <param name="cluster">The nodes of a RabbitMQ cluster (host:port): the probe's queue is then a
+    /// quorum queue, which keeps what arrived while one node is down.</param>
+    public static async Task<BusProbe> StartAsync(Uri broker, IReadOnlyList<string>? cluster = null)
     {
         BusProbe? probe = null;
         var bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
         {
-            cfg.Host(broker);
+            cfg.Host(broker, host =>
+            {
+                if (cluster is { Count: > 0 })
+                {
+                    host.UseCluster(c => { foreach (var node in cluster) c.Node(node); });
+                }
+            });
             cfg.ReceiveEndpoint("probe-" + Guid.NewGuid().ToString("N")[..8], e =>
             {
+                if (cluster is { Count: > 0 })
+                {
+                    e.SetQuorumQueue();
+                }
+
                 Collect<ShipmentRegistered>(e);
                 Collect<StationCheckedIn>(e);
                 Collect<OutOfSequenceScanDetected>(e);

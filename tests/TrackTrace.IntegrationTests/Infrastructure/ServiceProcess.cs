@@ -24,13 +24,20 @@ public sealed class ServiceProcess : IAsyncDisposable
     public Uri HealthAddress { get; }
     public string Output => _output.ToString();
 
+    public int ApiPort => ApiAddress.Port;
+    public int HealthPort => HealthAddress.Port;
+    public bool HasExited => _process.HasExited;
+
     /// <param name="environment">More settings, as environment variables (e.g. Logging__Console__FormatterName).</param>
+    /// <param name="apiPort">The mTLS port, e.g. to start again where a balancer expects it; a free one otherwise.</param>
+    /// <param name="healthPort">The /health port likewise.</param>
     public static async Task<ServiceProcess> StartAsync(
-        string connectionString, Uri broker, IReadOnlyDictionary<string, string>? environment = null)
+        string connectionString, Uri broker, IReadOnlyDictionary<string, string>? environment = null,
+        int? apiPort = null, int? healthPort = null)
     {
         var pki = TestPki.Instance;
-        var apiPort = PrivateRabbitMq.FreePort();
-        var healthPort = PrivateRabbitMq.FreePort();
+        apiPort ??= PrivateRabbitMq.FreePort();
+        healthPort ??= PrivateRabbitMq.FreePort();
         var start = new ProcessStartInfo("dotnet", Path.Combine(AppContext.BaseDirectory, "TrackTrace.Api.dll"))
         {
             RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory,
@@ -54,7 +61,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
 
         var process = Process.Start(start)!;
-        var service = new ServiceProcess(process, apiPort, healthPort);
+        var service = new ServiceProcess(process, apiPort.Value, healthPort.Value);
         process.OutputDataReceived += (_, e) => service.Append(e.Data);
         process.ErrorDataReceived += (_, e) => service.Append(e.Data);
         process.BeginOutputReadLine();

@@ -189,6 +189,19 @@ public sealed class EnrollmentSpecs
     }
 
     [Fact]
+    public void A_new_token_keeps_why_it_was_issued_and_a_reason_out_of_bounds_is_refused()
+    {
+        DeviceSpec.Given(Enrolled())
+            .When(d => DeviceDecider.IssueEnrollmentToken(d, new NewEnrollmentToken(OtherToken, RegisteredAt.AddDays(2)), Actor.Admin(Admin),
+                RegisteredAt.AddDays(1), "key lost in a reflash"))
+            .Then(new EnrollmentTokenIssued(Id, OtherToken, RegisteredAt.AddDays(2), Admin, RegisteredAt.AddDays(1), "key lost in a reflash"));
+        DeviceSpec.Given(Enrolled())
+            .When(d => DeviceDecider.IssueEnrollmentToken(d, new NewEnrollmentToken(OtherToken, RegisteredAt.AddDays(2)), Actor.Admin(Admin),
+                RegisteredAt.AddDays(1), new string('x', 501)))
+            .ThenRefused(RefusalKind.Invalid, "invalid-request");
+    }
+
+    [Fact]
     public void Issuing_a_token_when_none_is_live_voids_nothing()
     {
         DeviceSpec.Given(Enrolled())

@@ -72,5 +72,22 @@ public static class EnrollDeviceEndpoint
 
     /// <summary>Where the device enrolls: this host, on the enrollment port.</summary>
     public static string EnrollAt(HttpContext http, ApiOptions api) =>
-        $"https://{http.Request.Host.Host}:{api.EnrollmentPort}{EstEndpoints.SimpleEnrollPath}";
+        $"https://{http.Request.Host.Host}:{EnrollmentPort(http, api)}{EstEndpoints.SimpleEnrollPath}";
+
+    /// <summary>
+    /// The configured port, or with port 0 (the system picks one, as the tests do) the one Kestrel bound:
+    /// the https address that is not the port this request came in on. Telling a device ":0" would be useless.
+    /// </summary>
+    private static int EnrollmentPort(HttpContext http, ApiOptions api)
+    {
+        if (api.EnrollmentPort != 0)
+        {
+            return api.EnrollmentPort;
+        }
+
+        var addresses = http.RequestServices.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses ?? [];
+        return addresses.Select(a => new Uri(a)).Where(u => u.Scheme == "https" && u.Port != http.Connection.LocalPort)
+            .Select(u => u.Port).FirstOrDefault();
+    }
 }

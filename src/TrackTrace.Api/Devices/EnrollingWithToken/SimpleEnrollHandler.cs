@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Options;
+using TrackTrace.Api.Alerts;
 using TrackTrace.Api.Devices.Est;
 using TrackTrace.Api.Hosting;
 using TrackTrace.Api.Security;

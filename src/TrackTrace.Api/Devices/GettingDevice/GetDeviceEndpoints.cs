@@ -38,7 +38,8 @@ public sealed record DeviceView(
     DateTimeOffset EnrolledAt,
     DateTimeOffset UpdatedAt,
     DateTimeOffset? LastSeenAt,
-    IReadOnlyList<DeviceSightingView>? Sightings = null)
+    IReadOnlyList<DeviceSightingView>? Sightings = null,
+    string? LastSeenFrom = null)
 {
     public static DeviceView From(Device d, DateTimeOffset? lastSeen, DateTimeOffset? now = null) => new(
         d.DeviceId, DeviceRoles.Name(d.Role), d.Status, d.StationId, d.Attributes, d.IsPending(),
@@ -96,7 +97,12 @@ public static class GetDeviceEndpoints
 
         var seen = await query.LoadAsync<DeviceLastSeen>(deviceId, ct);
         var recent = await sightings.RecentAsync(deviceId, RecentSightings, ct);
-        return TypedResults.Ok(DeviceView.From(device, seen?.At, clock.GetUtcNow()) with { Sightings = recent.Select(DeviceSightingView.From).ToArray() });
+        var lastSeen = ListingDevices.ListDevicesEndpoint.Later(seen?.At, recent.Count > 0 ? recent[0].LastSeenAt : null);
+        return TypedResults.Ok(DeviceView.From(device, lastSeen, clock.GetUtcNow()) with
+        {
+            Sightings = recent.Select(DeviceSightingView.From).ToArray(),
+            LastSeenFrom = recent.Count > 0 ? recent[0].Address : null,
+        });
     }
 
     private static async Task<Results<Ok<DeviceAuditEntry[]>, ProblemHttpResult>> Audit(
@@ -119,7 +125,7 @@ public static class GetDeviceEndpoints
     {
         var fact = e.Data as IDeviceFact ?? throw new UnknownFactException(e.Data, "the device audit");
         var (name, by, at, reason) = Describe(fact);
-        object details = fact is EnrollmentTokenIssued issued ? new { issued.DeviceId, issued.ExpiresAt } : fact;
+        object details = fact is EnrollmentTokenIssued issued ? new { issued.DeviceId, issued.ExpiresAt, issued.Reason } : fact;
         return new DeviceAuditEntry(e.Version, name, by, at, reason, details);
     }
 
@@ -128,7 +134,7 @@ public static class GetDeviceEndpoints
     {
         DeviceEnrolled d => ("enrolled", d.EnrolledBy, d.EnrolledAt, null),
         DeviceRegistered d => ("registered", d.RegisteredBy, d.RegisteredAt, "pending: the device enrolls itself with its token"),
-        EnrollmentTokenIssued d => ("enrollment-token-issued", d.IssuedBy, d.IssuedAt, null),
+        EnrollmentTokenIssued d => ("enrollment-token-issued", d.IssuedBy, d.IssuedAt, d.Reason),
         EnrollmentTokenVoided d => ("enrollment-token-voided", d.VoidedBy, d.VoidedAt, d.Reason),
         EnrollmentCompleted d => ("enrolled-with-token", d.CompletedBy, d.CompletedAt,
             "the device proved its token and a key of its own (EST simpleenroll)"),

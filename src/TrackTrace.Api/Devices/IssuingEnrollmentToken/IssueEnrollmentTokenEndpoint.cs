@@ -13,7 +13,7 @@ public sealed record EnrollmentTokenAnswer(string DeviceId, string EnrollmentTok
 /// <summary>
 /// POST /api/devices/{id}/enrollment-token: a new one-time token for the device (its first expired,
 /// was voided after wrong tries, or the device was reset and must enroll a new key); the token
-/// before it stops working at once. The body may be empty.
+/// before it stops working at once. The body may be empty, or say why: <c>{ "reason": "..." }</c>, kept in the audit.
 /// </summary>
 public static class IssueEnrollmentTokenEndpoint
 {
@@ -22,12 +22,12 @@ public static class IssueEnrollmentTokenEndpoint
             .WithSummary("Issue a fresh one-time enrollment token for a device; the previous one is voided (admin)");
 
     private static async Task<Results<Ok<EnrollmentTokenAnswer>, ProblemHttpResult>> Handle(
-        string deviceId, HttpContext http, DeviceRegistry registry, IOptions<DeviceOptions> options, IOptions<ApiOptions> api,
+        string deviceId, ReasonRequest? request, HttpContext http, DeviceRegistry registry, IOptions<DeviceOptions> options, IOptions<ApiOptions> api,
         CancellationToken ct)
     {
         var token = EnrollmentTokens.New(registry.Now, options.Value.EnrollmentTokenLifetime);
         var result = await registry.ChangeAsync(deviceId, device =>
-            DeviceDecider.IssueEnrollmentToken(device, token.Stored, Actor.Admin(http.User.DeviceId()), registry.Now), ct);
+            DeviceDecider.IssueEnrollmentToken(device, token.Stored, Actor.Admin(http.User.DeviceId()), registry.Now, request?.Reason), ct);
         return result.Refusal is { } refusal
             ? Problems.From(refusal)
             : TypedResults.Ok(new EnrollmentTokenAnswer(deviceId, token.Token, token.Stored.ExpiresAt,

@@ -1,7 +1,10 @@
-// The staff page: a hash router over four views and the live alert feed. Deep links such as
+// The staff page: a hash router over its views and the live alert feed. Deep links such as
 // #/shipments/SHIP-1 work because the server only ever serves / and the views are chosen here.
 
 import { renderAlerts, startAlertFeed } from './alerts.js';
+import { api } from './api.js';
+import { renderDevice } from './device.js';
+import { renderDevices } from './devices.js';
 import { fill, h } from './dom.js';
 import { renderList } from './list.js';
 import { renderRoutes } from './routes.js';
@@ -22,7 +25,18 @@ const views = [
   { match: ([a]) => a === 'shipments' || a === undefined, nav: 'shipments', title: 'Shipments', render: (_, params) => renderList(main, params) },
   { match: ([a]) => a === 'alerts', nav: 'alerts', title: 'Alerts', render: () => renderAlerts(main) },
   { match: ([a]) => a === 'routes', nav: 'routes', title: 'Routes', render: ([, id]) => renderRoutes(main, id) },
+  { match: ([a, b]) => a === 'devices' && b, nav: 'devices', render: ([, id]) => renderDevice(main, id) },
+  { match: ([a]) => a === 'devices', nav: 'devices', title: 'Devices', render: (_, params) => renderDevices(main, params) },
 ];
+
+// Only admins manage devices: the page shows them the Devices area. The service refuses everyone
+// else's device calls with 403 whatever the page shows.
+api.me().then((me) => {
+  if (me.role === 'admin') {
+    for (const item of document.querySelectorAll('[data-admin-only]')) item.hidden = false;
+    document.querySelector('.brand__sub').textContent = 'admin';
+  }
+}).catch(() => { /* without knowing the role, the page stays the staff page */ });
 
 async function route({ navigated = false } = {}) {
   const mine = ++rendering;

@@ -7,13 +7,14 @@ using TrackTrace.Api.Hosting;
 using TrackTrace.Api.Store;
 using TrackTrace.Domain.Alerts;
 
-namespace TrackTrace.Api.Security;
+namespace TrackTrace.Api.Alerts;
 
 /// <summary>
-/// Alerts that repeat while someone keeps trying (a rejected certificate, a refused enrollment) are
-/// raised at most once per <see cref="DeviceOptions.RejectionAlertWindow"/> and subject. The alert's
-/// stream key is derived from (subject, window), so the database keeps the limit across instances,
-/// and a local memory spares it the repeats.
+/// Alerts that repeat while someone keeps trying or something keeps happening (a rejected
+/// certificate, a refused enrollment, a monitoring rule's finding) are raised at most once per
+/// subject and window (<see cref="DeviceOptions.RejectionAlertWindow"/> unless the caller names its
+/// own). The alert's stream key is derived from (kind, subject, window), so the database keeps the
+/// limit across instances, and a local memory spares it the repeats.
 /// </summary>
 public sealed class WindowedAlerts(
     IDocumentStore store, TimeProvider clock, IOptions<DeviceOptions> options, ILogger<WindowedAlerts> logger)
@@ -25,10 +26,13 @@ public sealed class WindowedAlerts(
     /// <param name="kind">Part of the alert id, e.g. "rejected" or "enrollment".</param>
     /// <param name="subject">What repeats, e.g. fingerprint and reason; hashed into the alert id.</param>
     /// <param name="alert">The alert to raise, given its id and now, when none was raised for this subject in this window.</param>
-    public async Task RaiseAsync(string kind, string subject, Func<string, DateTimeOffset, AlertRaised> alert)
+    public Task RaiseAsync(string kind, string subject, Func<string, DateTimeOffset, AlertRaised> alert) =>
+        RaiseAsync(kind, subject, Window, alert);
+
+    /// <param name="window">How long one alert stands for all repeats of its subject.</param>
+    public async Task RaiseAsync(string kind, string subject, TimeSpan window, Func<string, DateTimeOffset, AlertRaised> alert)
     {
         var now = clock.GetUtcNow();
-        var window = Window;
         var windowIndex = now.ToUnixTimeMilliseconds() / (long)window.TotalMilliseconds;
         var alertId = $"{Alert.StreamPrefix}{kind}-{Short(subject)}-{windowIndex}";
         if (!_raised.TryAdd(alertId, now))
