@@ -15,23 +15,10 @@ public static class Report
 
     public static async Task WriteAsync(BenchOptions o, Dictionary<string, object> results)
     {
-        results["machine"] = await MachineAsync(o);
-        results["mode"] = o.Quick ? "quick" : "full";
-        results["date"] = DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture);
-        Directory.CreateDirectory(o.OutDirectory);
-        var json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true });
-        var file = Path.Combine(o.OutDirectory, $"bench-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{(o.Quick ? "quick" : "full")}.json");
-        await File.WriteAllTextAsync(file, json);
-        Console.WriteLine($"results: {file}");
+        var (json, file) = await SaveAsync(o, results, "bench", o.Quick ? "quick" : "full");
 
         var table = Table(JsonNode.Parse(json)!, Path.GetFileName(file));
-        var existing = File.Exists(o.ReportPath) ? await File.ReadAllTextAsync(o.ReportPath) : $"# Benchmarks\n\n{Start}\n{End}\n";
-        var from = existing.IndexOf(Start, StringComparison.Ordinal);
-        var to = existing.IndexOf(End, StringComparison.Ordinal);
-        var updated = from < 0 || to < from
-            ? existing + $"\n{Start}\n{table}{End}\n"
-            : existing[..(from + Start.Length)] + "\n" + table + existing[to..];
-        await File.WriteAllTextAsync(o.ReportPath, updated);
+        await ReplaceSectionAsync(o.ReportPath, Start, End, table);
         Console.WriteLine(table);
     }
 
@@ -41,14 +28,7 @@ public static class Report
     /// <summary>OpenTelemetry export on vs off: the JSON and its own table in BENCHMARKS.md.</summary>
     public static async Task WriteTelemetryAsync(BenchOptions o, Dictionary<string, object> results)
     {
-        results["machine"] = await MachineAsync(o);
-        results["mode"] = o.Quick ? "telemetry-quick" : "telemetry";
-        results["date"] = DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture);
-        Directory.CreateDirectory(o.OutDirectory);
-        var json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true });
-        var file = Path.Combine(o.OutDirectory, $"bench-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{results["mode"]}.json");
-        await File.WriteAllTextAsync(file, json);
-        Console.WriteLine($"results: {file}");
+        var (json, file) = await SaveAsync(o, results, "bench", o.Quick ? "telemetry-quick" : "telemetry");
 
         var r = JsonNode.Parse(json)!;
         var m = r["machine"]!;
@@ -79,13 +59,7 @@ public static class Report
             return;
         }
 
-        var existing = File.Exists(o.ReportPath) ? await File.ReadAllTextAsync(o.ReportPath) : "# Benchmarks\n";
-        var from = existing.IndexOf(TelemetryStart, StringComparison.Ordinal);
-        var to = existing.IndexOf(TelemetryEnd, StringComparison.Ordinal);
-        var updated = from < 0 || to < from
-            ? existing + $"\n{TelemetryStart}\n{table}{TelemetryEnd}\n"
-            : existing[..(from + TelemetryStart.Length)] + "\n" + table + existing[to..];
-        await File.WriteAllTextAsync(o.ReportPath, updated);
+        await ReplaceSectionAsync(o.ReportPath, TelemetryStart, TelemetryEnd, table);
         Console.WriteLine(table);
     }
 
@@ -95,14 +69,7 @@ public static class Report
     /// <summary>The enrollment scenarios' JSON and their own table in BENCHMARKS.md.</summary>
     public static async Task WriteEnrollmentAsync(BenchOptions o, Dictionary<string, object> results)
     {
-        results["machine"] = await MachineAsync(o);
-        results["mode"] = o.Quick ? "enrollment-quick" : "enrollment";
-        results["date"] = DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture);
-        Directory.CreateDirectory(o.OutDirectory);
-        var json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true });
-        var file = Path.Combine(o.OutDirectory, $"bench-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{results["mode"]}.json");
-        await File.WriteAllTextAsync(file, json);
-        Console.WriteLine($"results: {file}");
+        var (json, file) = await SaveAsync(o, results, "bench", o.Quick ? "enrollment-quick" : "enrollment");
 
         var r = JsonNode.Parse(json)!;
         double D(string path) => path.Split('.').Aggregate((JsonNode?)r, (n, p) => n?[p])!.GetValue<double>();
@@ -119,13 +86,7 @@ public static class Report
         sb.AppendLine();
         var table = sb.ToString();
 
-        var existing = File.Exists(o.ReportPath) ? await File.ReadAllTextAsync(o.ReportPath) : "# Benchmarks\n";
-        var from = existing.IndexOf(EnrollmentStart, StringComparison.Ordinal);
-        var to = existing.IndexOf(EnrollmentEnd, StringComparison.Ordinal);
-        var updated = from < 0 || to < from
-            ? existing + $"\n{EnrollmentStart}\n{table}{EnrollmentEnd}\n"
-            : existing[..(from + EnrollmentStart.Length)] + "\n" + table + existing[to..];
-        await File.WriteAllTextAsync(o.ReportPath, updated);
+        await ReplaceSectionAsync(o.ReportPath, EnrollmentStart, EnrollmentEnd, table);
         Console.WriteLine(table);
     }
 
@@ -134,23 +95,10 @@ public static class Report
 
     public static async Task WriteEpcisAsync(BenchOptions o, Dictionary<string, object> results)
     {
-        results["machine"] = await MachineAsync(o);
-        results["mode"] = o.Quick ? "quick" : "full";
-        results["date"] = DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture);
-        Directory.CreateDirectory(o.OutDirectory);
-        var json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true });
-        var file = Path.Combine(o.OutDirectory, $"epcis-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{(o.Quick ? "quick" : "full")}.json");
-        await File.WriteAllTextAsync(file, json);
-        Console.WriteLine($"results: {file}");
+        var (json, file) = await SaveAsync(o, results, "epcis", o.Quick ? "quick" : "full");
 
         var table = EpcisBench.Table(JsonNode.Parse(json)!, Path.GetFileName(file));
-        var existing = File.Exists(o.ReportPath) ? await File.ReadAllTextAsync(o.ReportPath) : "# Benchmarks\n";
-        var from = existing.IndexOf(EpcisStart, StringComparison.Ordinal);
-        var to = existing.IndexOf(EpcisEnd, StringComparison.Ordinal);
-        var updated = from < 0 || to < from
-            ? existing + $"\n## EPCIS repository\n\n{EpcisStart}\n{table}{EpcisEnd}\n"
-            : existing[..(from + EpcisStart.Length)] + "\n" + table + existing[to..];
-        await File.WriteAllTextAsync(o.ReportPath, updated);
+        await ReplaceSectionAsync(o.ReportPath, EpcisStart, EpcisEnd, table, "## EPCIS repository\n\n");
         Console.WriteLine($"report: {o.ReportPath}");
     }
 
@@ -160,14 +108,7 @@ public static class Report
     /// <summary>The overdue monitor's run: JSON beside the others, and its own table in BENCHMARKS.md.</summary>
     public static async Task WriteOverdueAsync(BenchOptions o, Dictionary<string, object> results)
     {
-        results["machine"] = await MachineAsync(o);
-        results["mode"] = o.Quick ? "overdue-quick" : "overdue";
-        results["date"] = DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture);
-        Directory.CreateDirectory(o.OutDirectory);
-        var json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true });
-        var file = Path.Combine(o.OutDirectory, $"bench-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{results["mode"]}.json");
-        await File.WriteAllTextAsync(file, json);
-        Console.WriteLine($"results: {file}");
+        var (json, file) = await SaveAsync(o, results, "bench", o.Quick ? "overdue-quick" : "overdue");
 
         var r = JsonNode.Parse(json)!;
         double D(string path) => path.Split('.').Aggregate((JsonNode?)r, (n, p) => n?[p])!.GetValue<double>();
@@ -184,13 +125,7 @@ public static class Report
             .AppendLine($"| Scans meanwhile | {D("backlog.scans.perSecond"):0} scans/s (ratio {D("backlog.rateRatio"):0.00} to the mean alone); p99 {D("backlog.scans.p99Ms"):0.0} ms |")
             .AppendLine()
             .ToString();
-        var existing = await File.ReadAllTextAsync(o.ReportPath);
-        var from = existing.IndexOf(OverdueStart, StringComparison.Ordinal);
-        var to = existing.IndexOf(OverdueEnd, StringComparison.Ordinal);
-        var updated = from < 0 || to < from
-            ? existing + $"\n{OverdueStart}\n{table}{OverdueEnd}\n"
-            : existing[..(from + OverdueStart.Length)] + "\n" + table + existing[to..];
-        await File.WriteAllTextAsync(o.ReportPath, updated);
+        await ReplaceSectionAsync(o.ReportPath, OverdueStart, OverdueEnd, table);
         Console.WriteLine(table);
     }
 
@@ -199,24 +134,37 @@ public static class Report
 
     public static async Task WriteMonitoringAsync(BenchOptions o, Dictionary<string, object> results)
     {
+        var (json, file) = await SaveAsync(o, results, "monitoring", o.Quick ? "quick" : "full");
+
+        var table = MonitoringBench.Table(JsonNode.Parse(json)!, Path.GetFileName(file));
+        await ReplaceSectionAsync(o.ReportPath, MonitoringStart, MonitoringEnd, table, "## Monitoring\n\n");
+        Console.WriteLine(table);
+    }
+
+    /// <summary>The run's JSON in bench/results/ (machine, mode and date added); its text and path.</summary>
+    private static async Task<(string Json, string File)> SaveAsync(BenchOptions o, Dictionary<string, object> results, string prefix, string mode)
+    {
         results["machine"] = await MachineAsync(o);
-        results["mode"] = o.Quick ? "quick" : "full";
+        results["mode"] = mode;
         results["date"] = DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture);
         Directory.CreateDirectory(o.OutDirectory);
         var json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true });
-        var file = Path.Combine(o.OutDirectory, $"monitoring-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{(o.Quick ? "quick" : "full")}.json");
+        var file = Path.Combine(o.OutDirectory, $"{prefix}-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{mode}.json");
         await File.WriteAllTextAsync(file, json);
         Console.WriteLine($"results: {file}");
+        return (json, file);
+    }
 
-        var table = MonitoringBench.Table(JsonNode.Parse(json)!, Path.GetFileName(file));
-        var existing = File.Exists(o.ReportPath) ? await File.ReadAllTextAsync(o.ReportPath) : "# Benchmarks\n";
-        var from = existing.IndexOf(MonitoringStart, StringComparison.Ordinal);
-        var to = existing.IndexOf(MonitoringEnd, StringComparison.Ordinal);
+    /// <summary>Replaces what stands between the two markers in BENCHMARKS.md, or appends the section (after its heading) the first time.</summary>
+    private static async Task ReplaceSectionAsync(string reportPath, string start, string end, string table, string heading = "")
+    {
+        var existing = File.Exists(reportPath) ? await File.ReadAllTextAsync(reportPath) : "# Benchmarks\n";
+        var from = existing.IndexOf(start, StringComparison.Ordinal);
+        var to = existing.IndexOf(end, StringComparison.Ordinal);
         var updated = from < 0 || to < from
-            ? existing + $"\n## Monitoring\n\n{MonitoringStart}\n{table}{MonitoringEnd}\n"
-            : existing[..(from + MonitoringStart.Length)] + "\n" + table + existing[to..];
-        await File.WriteAllTextAsync(o.ReportPath, updated);
-        Console.WriteLine(table);
+            ? existing + $"\n{heading}{start}\n{table}{end}\n"
+            : existing[..(from + start.Length)] + "\n" + table + existing[to..];
+        await File.WriteAllTextAsync(reportPath, updated);
     }
 
     /// <summary>Issue 20: half of the 0.8-1.0 ms (service 0.3-0.5 + PostgreSQL 0.4-0.5) sampled before it.</summary>

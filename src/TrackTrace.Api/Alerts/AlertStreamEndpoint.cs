@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using Marten;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using TrackTrace.Api.Hosting;
 using TrackTrace.Api.Security;
 using TrackTrace.Domain.Alerts;
 using TrackTrace.Domain.Devices;
@@ -48,10 +49,7 @@ public static class AlertStreamEndpoint
         var ct = stopping.Token;
 
         var response = http.Response;
-        response.ContentType = "text/event-stream; charset=utf-8";
-        response.Headers.CacheControl = "no-cache, no-transform";
-        response.Headers["X-Accel-Buffering"] = "no";
-        http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        ServerSentEvents.Begin(http);
         var options = json.Value.SerializerOptions;
 
         try
@@ -153,11 +151,8 @@ public static class AlertStreamEndpoint
     private static string Event(Alert alert, JsonSerializerOptions options) =>
         $"id: {alert.RaisedAt.ToString("O", CultureInfo.InvariantCulture)}\nevent: alert\ndata: {JsonSerializer.Serialize(alert, options)}\n\n";
 
-    private static async Task WriteAsync(HttpResponse response, string text, CancellationToken ct)
-    {
-        await response.Body.WriteAsync(Encoding.UTF8.GetBytes(text), ct);
-        await response.Body.FlushAsync(ct);
-    }
+    private static Task WriteAsync(HttpResponse response, string text, CancellationToken ct) =>
+        ServerSentEvents.WriteAsync(response, text, ct);
 
     private static DateTimeOffset? LastEventId(HttpRequest request) =>
         DateTimeOffset.TryParse(request.Headers["Last-Event-ID"].ToString(), CultureInfo.InvariantCulture,

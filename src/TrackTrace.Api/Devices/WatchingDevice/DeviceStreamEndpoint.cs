@@ -42,10 +42,7 @@ public static class DeviceStreamEndpoint
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
         var ct = stopping.Token;
         var response = http.Response;
-        response.ContentType = "text/event-stream; charset=utf-8";
-        response.Headers.CacheControl = "no-cache, no-transform";
-        response.Headers["X-Accel-Buffering"] = "no";
-        http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        ServerSentEvents.Begin(http);
         var options = json.Value.SerializerOptions;
 
         try
@@ -99,9 +96,6 @@ public static class DeviceStreamEndpoint
         return await session.LoadAsync<Device>(Device.StreamKey(deviceId), ct);
     }
 
-    private static async Task WriteAsync(HttpResponse response, string text, CancellationToken ct)
-    {
-        await response.Body.WriteAsync(Encoding.UTF8.GetBytes(text), ct);
-        await response.Body.FlushAsync(ct);
-    }
+    private static Task WriteAsync(HttpResponse response, string text, CancellationToken ct) =>
+        ServerSentEvents.WriteAsync(response, text, ct);
 }
