@@ -15,6 +15,9 @@
 #   --telemetry   scans against a second service (ports 9445/9081, same database) that exports traces and
 #                 metrics over OTLP/HTTP to a sink in the load generator (127.0.0.1:4320), against this one
 #                 with export off, in alternating windows
+#   --cluster     scan ingestion through scripts/cluster.sh's HAProxy (127.0.0.1:7443) with two instances,
+#                 then with one (the second killed), on a fresh database tracktrace_bench_cluster; the
+#                 cluster is stopped afterwards. Its own table in BENCHMARKS.md
 #   --compare DLL with --telemetry: the second service is another build's TrackTrace.Api.dll (no export):
 #                 before/after a change in alternating windows of one run, printed, not written to BENCHMARKS.md
 # With TRACKTRACE_BENCH_PORT_OFFSET=N every port above is N higher (two checkouts benchmarking at once).
@@ -28,6 +31,7 @@ OVERDUE=()
 ENROLLMENT=()
 MONITORING=0
 TELEMETRY=0
+CLUSTER=0
 COMPARE=''
 args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
@@ -39,7 +43,8 @@ for ((i = 0; i < ${#args[@]}; i++)); do
     --enrollment) ENROLLMENT=(--enrollment) ;;
     --monitoring) QUICK+=("$arg"); MONITORING=1 ;;
     --telemetry) QUICK+=("$arg"); TELEMETRY=1 ;;
-    *) echo "bench: unknown argument $arg (use --quick, --epcis, --overdue, --enrollment, --monitoring, --telemetry)" >&2; exit 2 ;;
+    --cluster) CLUSTER=1 ;;
+    *) echo "bench: unknown argument $arg (use --quick, --epcis, --overdue, --enrollment, --monitoring, --telemetry, --cluster)" >&2; exit 2 ;;
   esac
 done
 
@@ -80,6 +85,21 @@ PG_PORT=$(sed -E 's/.*Port=([0-9]+).*/\1/' <<<"$ADMIN_DB")
 PGPASSFILE="$PGPASS_FILE" "$PSQL" -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres \
   -c "drop database if exists tracktrace_bench with (force)" -c "create database tracktrace_bench"
 BENCH_DB="${ADMIN_DB/Database=postgres/Database=tracktrace_bench};No Reset On Close=true;Maximum Pool Size=200"
+
+if [ "$CLUSTER" = 1 ]; then
+  # The cluster's own instances on a fresh database of their own; this script's service is not started.
+  PGPASSFILE="$PGPASS_FILE" "$PSQL" -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres \
+    -c "drop database if exists tracktrace_bench_cluster with (force)" -c "create database tracktrace_bench_cluster"
+  export TRACKTRACE_CLUSTER_DATABASE=tracktrace_bench_cluster TRACKTRACE_ENV_FILE="$ENV_FILE"
+  trap 'scripts/cluster.sh stop >/dev/null 2>&1 || true' EXIT
+  scripts/cluster.sh start --instances 2
+  FIRST=$(<.tracktrace/cluster/instance-1.pid) SECOND=$(<.tracktrace/cluster/instance-2.pid)
+  export ConnectionStrings__Postgres="${ADMIN_DB/Database=postgres/Database=tracktrace_bench_cluster}"
+  dotnet bench/TrackTrace.Bench/bin/Release/net10.0/TrackTrace.Bench.dll --api https://localhost:7443/ --pki "$PKI" \
+    --service-pid "$FIRST" --start-to-healthy-ms 0 --out bench/results --report BENCHMARKS.md "${QUICK[@]}" \
+    --cluster --second-instance-pid "$SECOND" --balancer-stats http://127.0.0.1:7404/
+  exit 0
+fi
 
 export ConnectionStrings__Postgres="$BENCH_DB" RabbitMq__Uri="$TRACKTRACE_RABBITMQ"
 export Api__HttpsPort=$HTTPS Api__EnrollmentPort=$ENROLL Api__HealthPort=$HEALTH Api__ListenAddress=127.0.0.1

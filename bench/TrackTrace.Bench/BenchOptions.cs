@@ -3,7 +3,8 @@ namespace TrackTrace.Bench;
 public sealed record BenchOptions(
     Uri Api, string Pki, string Postgres, int ServicePid, double StartToHealthyMs, string OutDirectory, string ReportPath,
     bool Quick, bool Epcis = false, bool Overdue = false, Uri? Enrollment = null, bool Monitoring = false, Uri? ApiOff = null,
-    int ServiceOffPid = 0, Uri? Metrics = null, bool Telemetry = false, Uri? OtlpSink = null, bool Compare = false)
+    int ServiceOffPid = 0, Uri? Metrics = null, bool Telemetry = false, Uri? OtlpSink = null, bool Compare = false,
+    bool Cluster = false, int SecondInstancePid = 0, Uri? BalancerStats = null)
 {
     /// <summary>The devices that enroll all at once in the fleet scenario.</summary>
     public int Fleet => 10_000;
@@ -29,6 +30,8 @@ public sealed record BenchOptions(
             Optional("--enrollment") is { } enroll ? new Uri(enroll) : null, args.Contains("--monitoring"),
             Optional("--api-off") is { } off ? new Uri(off) : null, int.Parse(Optional("--service-off-pid") ?? "0"),
             Optional("--metrics") is { } metrics ? new Uri(metrics) : null, args.Contains("--telemetry"),
-            Optional("--otlp-sink") is { } sink ? new Uri(sink) : null, args.Contains("--compare"));
+            Optional("--otlp-sink") is { } sink ? new Uri(sink) : null, args.Contains("--compare"),
+            args.Contains("--cluster"), int.Parse(Optional("--second-instance-pid") ?? "0"),
+            Optional("--balancer-stats") is { } stats ? new Uri(stats) : null);
     }
 }

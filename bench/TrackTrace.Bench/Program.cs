@@ -6,6 +6,7 @@ using TrackTrace.Bench;
 //   [--monitoring --api-off URL --service-off-pid PID]: scans with detection on (--api) against off (--api-off), and clones
 //   [--telemetry --api-off URL --service-off-pid PID --otlp-sink URL]: scans against a service exporting over OTLP (--api-off) and one not (--api)
 //   [--overdue]: only the overdue monitor's scenario (OverdueBench), with its own table
+//   [--cluster --second-instance-pid PID --balancer-stats URL]: scans through scripts/cluster.sh's balancer, two instances then one
 //   [--enrollment URL]: only the EST enrollment scenarios against that port (EnrollmentRun), with their own table
 // Without --postgres the connection string (with its password) comes from ConnectionStrings__Postgres,
 // the service's own variable, so it does not show on a command line.
@@ -19,6 +20,12 @@ if (options.Epcis)
 if (options.Telemetry)
 {
     await Report.WriteTelemetryAsync(options, await new TelemetryBench(options).RunAsync());
+    return 0;
+}
+
+if (options.Cluster)
+{
+    await Report.WriteClusterAsync(options, await new ClusterBench(options).RunAsync());
     return 0;
 }
 

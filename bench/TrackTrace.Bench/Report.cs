@@ -129,6 +129,30 @@ public static class Report
         Console.WriteLine(table);
     }
 
+    public const string ClusterStart = "<!-- cluster:start (written by scripts/bench.sh --cluster) -->";
+    public const string ClusterEnd = "<!-- cluster:end -->";
+
+    /// <summary>Scan ingestion through the balancer with two instances and with one.</summary>
+    public static async Task WriteClusterAsync(BenchOptions o, Dictionary<string, object> results)
+    {
+        var (json, file) = await SaveAsync(o, results, "cluster", o.Quick ? "quick" : "full");
+        var r = JsonNode.Parse(json)!;
+        double D(string path) => path.Split('.').Aggregate((JsonNode?)r, (n, p) => n?[p])!.GetValue<double>();
+        var m = r["machine"]!;
+        var table = new StringBuilder()
+            .AppendLine($"Run {r["date"]} ({r["mode"]}, `{Path.GetFileName(file)}`): {m["cpu"]}, {m["cores"]} cores; {m["postgres"]}. " +
+                        $"HAProxy, the instances, PostgreSQL, the three RabbitMQ nodes and this load generator share the machine (load average {r["loadAverage"]} at the end).")
+            .AppendLine()
+            .AppendLine("| Through HAProxy (TCP, PROXY v2), 200 scanner certificates, 64 keep-alive connections | Accepted scans/s | p50 | p99 |")
+            .AppendLine("|---|---|---|---|")
+            .AppendLine($"| Two instances | {D("twoInstances.perSecond"):0} | {D("twoInstances.p50Ms"):0.0} ms | {D("twoInstances.p99Ms"):0.0} ms |")
+            .AppendLine($"| One instance (the other killed; down in the balancer after {D("downAfterSeconds"):0.0} s) | {D("oneInstance.perSecond"):0} | {D("oneInstance.p50Ms"):0.0} ms | {D("oneInstance.p99Ms"):0.0} ms |")
+            .AppendLine()
+            .ToString();
+        await ReplaceSectionAsync(o.ReportPath, ClusterStart, ClusterEnd, table, "## Through the balancer\n\n");
+        Console.WriteLine(table);
+    }
+
     public const string MonitoringStart = "<!-- monitoring:start (written by scripts/bench.sh --monitoring) -->";
     public const string MonitoringEnd = "<!-- monitoring:end -->";
 

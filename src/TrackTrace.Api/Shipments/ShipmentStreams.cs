@@ -198,7 +198,16 @@ public sealed class ShipmentStreams : IAsyncDisposable
                 continue;
             }
 
-            foreach (var append in batch)
+            // Behind a balancer a shipment's check-ins arrive at different instances, so a cached state
+            // is often stale, and one stale append fails the whole batch. Those whose streams moved are
+            // answered as conflicts (they reload and decide again); the rest commit together once more.
+            var rest = batch.Count > 1 ? await AnswerMovedStreamsAsync(batch) : batch;
+            if (rest.Count > 1 && rest.Count < batch.Count && await TryCommitTogetherAsync(rest))
+            {
+                continue;
+            }
+
+            foreach (var append in rest)
             {
                 await CommitAloneAsync(append);
             }
@@ -233,6 +242,42 @@ public sealed class ShipmentStreams : IAsyncDisposable
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Answers the appends whose stream is no longer at the version they were decided on (its snapshot,
+    /// written with every append, says where it is) with <see cref="AppendOutcome.VersionConflict"/>, and
+    /// returns the others. One query, only after a batch failed.
+    /// </summary>
+    private async Task<IReadOnlyList<PendingAppend>> AnswerMovedStreamsAsync(IReadOnlyList<PendingAppend> batch)
+    {
+        IReadOnlyList<Shipment> current;
+        try
+        {
+            await using var session = _store.QuerySession();
+            current = await session.LoadManyAsync<Shipment>(CancellationToken.None, batch.Select(a => a.State.Id).ToArray());
+        }
+        catch (Exception)
+        {
+            return batch; // each commits alone and gets its own answer
+        }
+
+        var versions = current.ToDictionary(s => s.Id, s => s.Version);
+        var rest = new List<PendingAppend>(batch.Count);
+        foreach (var append in batch)
+        {
+            if (versions.TryGetValue(append.State.Id, out var version) && version != append.State.Version)
+            {
+                _states.Remove(append.State.Id);
+                append.Done.TrySetResult(new AppendResult(AppendOutcome.VersionConflict, null));
+            }
+            else
+            {
+                rest.Add(append);
+            }
+        }
+
+        return rest;
     }
 
     private async Task CommitAloneAsync(PendingAppend append)
