@@ -212,6 +212,8 @@ instance_start() {
   local -a env=(
     "ConnectionStrings__Postgres=$CLUSTER_DB;No Reset On Close=true;Application Name=tracktrace-instance-$i"
     "RabbitMq__Uri=$RABBIT_URI" "RabbitMq__QuorumQueues=true"
+    # A shipment's check-ins reach different instances here: read its state before each decision.
+    "Shipments__CacheStates=false"
     "Api__ListenAddress=127.0.0.1" "Api__HttpsPort=$api" "Api__HealthPort=$health" "Api__EnrollmentPort=$enroll"
     "Api__ProxyProtocol__TrustedProxies__0=$BALANCER_SOURCE"
     "Api__ServerCertificate=$PKI/server.crt" "Api__ServerKey=$PKI/server.key"

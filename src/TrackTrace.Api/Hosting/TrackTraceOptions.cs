@@ -128,6 +128,14 @@ public sealed class ShipmentOptions
     /// else the service does not start); each instance looks, one records.
     /// </summary>
     public TimeSpan OverdueCheckInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Decide a check-in on the shipment's state kept in memory from the last write (true), or read
+    /// it first (false). Set false when several instances take scans behind a balancer: a
+    /// shipment's check-ins then reach different instances, a cached state is mostly stale, and a
+    /// stale one costs a failed write before the read it saved.
+    /// </summary>
+    public bool CacheStates { get; set; } = true;
 }
 
 /// <summary>Section "Workflows": where the route definitions live.</summary>

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using JasperFx;
 using Marten;
 using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using TrackTrace.Api.Alerts;
 using TrackTrace.Api.Hosting;
@@ -63,9 +64,12 @@ public sealed class ShipmentStreams : IAsyncDisposable
     private readonly MemoryCache _states = new(new MemoryCacheOptions { SizeLimit = 50_000 });
     private readonly Channel<PendingAppend> _pending = Channel.CreateUnbounded<PendingAppend>();
     private readonly Task[] _committers;
+    private readonly bool _cacheStates;
 
-    public ShipmentStreams(IDocumentStore store, AlertBudget budget, TimeProvider clock, RouteCatalog routes)
+    public ShipmentStreams(
+        IDocumentStore store, AlertBudget budget, TimeProvider clock, RouteCatalog routes, IOptions<ShipmentOptions>? options = null)
     {
+        _cacheStates = options?.Value.CacheStates ?? true;
         _store = store;
         _budget = budget;
         _clock = clock;
@@ -80,7 +84,7 @@ public sealed class ShipmentStreams : IAsyncDisposable
 
     public async Task<Shipment?> LoadAsync(string shipmentId, bool fresh, CancellationToken ct)
     {
-        if (!fresh && _states.TryGetValue(shipmentId, out Shipment? cached))
+        if (!fresh && _cacheStates && _states.TryGetValue(shipmentId, out Shipment? cached))
         {
             return cached;
         }
