@@ -98,29 +98,16 @@ public sealed class BenchRun(BenchOptions o)
     internal async Task<Latencies> ScansAsync(
         IReadOnlyList<Scanner> scanners, ConcurrentQueue<string> pool, int workers, double? rate = null)
     {
-        var byType = scanners.GroupBy(s => s.StationType).ToDictionary(g => g.Key, g => g.ToArray());
-        var journeys = new Journeys(pool, workers);
-        var turn = 0;
+        var checkIns = new CheckIns(scanners, pool, workers);
         return await LoadRunner.RunAsync(workers, o.WarmUp, o.Window, async (w, ct) =>
         {
-            if (journeys.Next(w) is not var (shipment, type))
-            {
-                return null;
-            }
-
-            var candidates = byType[type];
-            var scanner = candidates[(int)((uint)Interlocked.Increment(ref turn) % candidates.Length)];
-            using var response = await scanner.Client.PostAsync("/api/scans", Fleet.ScanBody(shipment), ct);
-            if (response.StatusCode == HttpStatusCode.Created)
+            var accepted = await checkIns.NextAsync(w, ct, Unexpected);
+            if (accepted == true)
             {
                 Interlocked.Increment(ref _accepted);
-                journeys.Accepted(w);
-                return true;
             }
 
-            await Unexpected(response);
-            journeys.Abandon(w);
-            return false;
+            return accepted;
         }, rate);
     }
 

@@ -73,34 +73,14 @@ public sealed class MonitoringBench(BenchOptions o)
     private async Task<(Latencies Latencies, (double ServiceMs, double MachineMs) Cpu)> ScansAsync(
         IReadOnlyList<Scanner> scanners, ConcurrentQueue<string> pool, int pid)
     {
-        var byType = scanners.GroupBy(s => s.StationType).ToDictionary(g => g.Key, g => g.ToArray());
-        var journeys = new Journeys(pool, Connections);
-        var turn = 0;
+        var checkIns = new CheckIns(scanners, pool, Connections);
         (long Service, long Busy, long Total)? start = null;
         var sampler = Task.Run(async () =>
         {
             await Task.Delay(WarmUp);
             start = EpcisBench.Cpu(pid);
         });
-        var latencies = await LoadRunner.RunAsync(Connections, WarmUp, Window, async (w, ct) =>
-        {
-            if (journeys.Next(w) is not var (shipment, type))
-            {
-                return null;
-            }
-
-            var candidates = byType[type];
-            var scanner = candidates[(int)((uint)Interlocked.Increment(ref turn) % candidates.Length)];
-            using var response = await scanner.Client.PostAsync("/api/scans", Fleet.ScanBody(shipment), ct);
-            if (response.StatusCode == HttpStatusCode.Created)
-            {
-                journeys.Accepted(w);
-                return true;
-            }
-
-            journeys.Abandon(w);
-            return false;
-        });
+        var latencies = await LoadRunner.RunAsync(Connections, WarmUp, Window, (w, ct) => checkIns.NextAsync(w, ct));
         var end = EpcisBench.Cpu(pid);
         await sampler;
         var scans = Math.Max(1, latencies.Operations);

@@ -77,9 +77,7 @@ public sealed class TelemetryBench(BenchOptions o)
     private async Task<(Latencies, Dictionary<string, object>)> ScansAsync(IReadOnlyList<Scanner> scanners, ConcurrentQueue<string> pool, int pid)
     {
         var cost = new ScanCost(o.Postgres, pid, null, pid == o.ServicePid ? o.ServiceOffPid : o.ServicePid);
-        var byType = scanners.GroupBy(s => s.StationType).ToDictionary(g => g.Key, g => g.ToArray());
-        var journeys = new Journeys(pool, Connections);
-        var turn = 0;
+        var checkIns = new CheckIns(scanners, pool, Connections);
         (ScanCost.Counters Counters, long Accepted)? start = null;
         var sampler = Task.Run(async () =>
         {
@@ -89,23 +87,13 @@ public sealed class TelemetryBench(BenchOptions o)
         });
         var latencies = await LoadRunner.RunAsync(Connections, WarmUp, Window, async (w, ct) =>
         {
-            if (journeys.Next(w) is not var (shipment, type))
-            {
-                return null;
-            }
-
-            var candidates = byType[type];
-            var scanner = candidates[(int)((uint)Interlocked.Increment(ref turn) % candidates.Length)];
-            using var response = await scanner.Client.PostAsync("/api/scans", Fleet.ScanBody(shipment), ct);
-            if (response.StatusCode == HttpStatusCode.Created)
+            var accepted = await checkIns.NextAsync(w, ct);
+            if (accepted == true)
             {
                 Interlocked.Increment(ref _accepted);
-                journeys.Accepted(w);
-                return true;
             }
 
-            journeys.Abandon(w);
-            return false;
+            return accepted;
         });
         await sampler;
         var accepted = Interlocked.Read(ref _accepted) - start!.Value.Accepted;

@@ -84,7 +84,7 @@ public sealed class ShipmentStreams : IAsyncDisposable
 
     public async Task<Shipment?> LoadAsync(string shipmentId, bool fresh, CancellationToken ct)
     {
-        if (!fresh && _cacheStates && _states.TryGetValue(shipmentId, out Shipment? cached))
+        if (!fresh && _states.TryGetValue(shipmentId, out Shipment? cached))
         {
             return cached;
         }
@@ -163,7 +163,13 @@ public sealed class ShipmentStreams : IAsyncDisposable
         return await SaveAsync(session, state, result, ct);
     }
 
-    public void Remember(Shipment state) => _states.Set(state.Id, state, Entry);
+    public void Remember(Shipment state)
+    {
+        if (_cacheStates)
+        {
+            _states.Set(state.Id, state, Entry);
+        }
+    }
 
     /// <summary>
     /// The next load reads the store: for appends in a caller's transaction that commits later (or
