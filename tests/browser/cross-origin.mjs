@@ -21,6 +21,7 @@
 
 import { createServer } from 'node:http';
 import { chromium } from 'playwright-core';
+import { steps } from './steps.mjs';
 
 const env = (name) => {
   const value = process.env[name];
@@ -41,24 +42,7 @@ if (process.env.NODE_EXTRA_CA_CERTS !== env('TRACKTRACE_CA')) {
 setTimeout(() => { console.error('not ok - gave up after 120 s'); process.exit(1); }, 120_000).unref();
 
 const TIMEOUT = 15_000;
-let failures = 0;
-let steps = 0;
-
-async function step(name, body) {
-  steps += 1;
-  try {
-    await body();
-    console.log(`ok ${steps} - ${name}`);
-  } catch (error) {
-    failures += 1;
-    console.log(`not ok ${steps} - ${name}`);
-    console.log(`  ${String(error?.stack ?? error).split('\n').slice(0, 6).join('\n  ')}`);
-  }
-}
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
+const { step, check, summary } = steps('cross-origin', { stopAtFailure: false });
 
 // The foreign site: a plain page on another origin (other scheme, host and port than the service).
 const attacker = createServer((request, response) => {
@@ -206,5 +190,5 @@ try {
   attacker.close();
 }
 
-console.log(failures === 0 ? `cross-origin: all ${steps} steps passed` : `cross-origin: ${failures} of ${steps} steps failed`);
-process.exit(failures === 0 ? 0 : 1);
+const passed = summary();
+process.exit(passed ? 0 : 1);

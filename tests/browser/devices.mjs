@@ -21,6 +21,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { steps } from './steps.mjs';
 
 const env = (name) => {
   const value = process.env[name];
@@ -45,25 +46,7 @@ setTimeout(() => { console.error('not ok - gave up after 170 s'); process.exit(1
 const TIMEOUT = 15_000;
 const LAPTOP = { width: 1366, height: 768 };
 const TABLET = { width: 768, height: 1024 };
-let failures = 0;
-let steps = 0;
-
-async function step(name, body) {
-  steps += 1;
-  try {
-    await body();
-    console.log(`ok ${steps} - ${name}`);
-  } catch (error) {
-    failures += 1;
-    console.log(`not ok ${steps} - ${name}`);
-    console.log(`  ${String(error?.stack ?? error).split('\n').slice(0, 6).join('\n  ')}`);
-    throw error;
-  }
-}
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
+const { step, check, summary } = steps('devices');
 
 /** A request over mutual TLS as a device, verifying the server against our CA (never switched off). */
 function call(role, method, path, body, pem = files(role)) {
@@ -316,5 +299,5 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
-console.log(failures === 0 ? `devices: all ${steps} steps passed` : `devices: step ${steps} failed`);
-process.exit(failures === 0 ? 0 : 1);
+const passed = summary();
+process.exit(passed ? 0 : 1);

@@ -36,6 +36,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { steps } from './steps.mjs';
 
 const env = (name) => {
   const value = process.env[name];
@@ -62,25 +63,7 @@ if (process.env.NODE_EXTRA_CA_CERTS !== ca) {
 setTimeout(() => { console.error('not ok - gave up after 150 s'); process.exit(1); }, 150_000).unref();
 
 const TIMEOUT = 15_000;
-let failures = 0;
-let steps = 0;
-
-async function step(name, body) {
-  steps += 1;
-  try {
-    await body();
-    console.log(`ok ${steps} - ${name}`);
-  } catch (error) {
-    failures += 1;
-    console.log(`not ok ${steps} - ${name}`);
-    console.log(`  ${String(error?.stack ?? error).split('\n').slice(0, 6).join('\n  ')}`);
-    throw error;
-  }
-}
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
+const { step, check, summary } = steps('staff page');
 
 /** Waits for the element (charts are drawn once their box has a width), failing with the message. */
 async function shows(locator, message) {
@@ -353,6 +336,6 @@ try {
   rmSync(home, { recursive: true, force: true });
 }
 
-console.log(failures === 0 ? `staff page: all ${steps} steps passed` : `staff page: step ${steps} failed`);
+const passed = summary();
 console.log(`screenshots: ${shots}${existsSync(shots) ? '' : ' (none written)'}`);
-process.exit(failures === 0 ? 0 : 1);
+process.exit(passed ? 0 : 1);
