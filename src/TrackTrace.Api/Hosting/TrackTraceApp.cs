@@ -62,7 +62,7 @@ public static class TrackTraceApp
         // PostgreSQL: one data source for Marten and for the health check.
         var connectionString = config.GetConnectionString("Postgres")
             ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not configured");
-        services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        services.AddSingleton(_ => NpgsqlDataSource.Create(WithPreparedStatements(connectionString)));
         services.AddMarten(sp =>
             {
                 var opts = new StoreOptions();
@@ -208,6 +208,22 @@ public static class TrackTraceApp
         app.MapStaffPage();
         app.MapEst();
         return app;
+    }
+
+    /// <summary>
+    /// The write path sends the same few statements over and over (the event append, the snapshot, the
+    /// receipts); prepared once per connection, PostgreSQL stops parsing and planning each of them. A
+    /// connection string that sets Max Auto Prepare itself keeps its own value.
+    /// </summary>
+    internal static string WithPreparedStatements(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.MaxAutoPrepare = 64;
+        }
+
+        return builder.ConnectionString;
     }
 
     private static RouteCatalog LoadRoutes(WorkflowOptions options) =>
