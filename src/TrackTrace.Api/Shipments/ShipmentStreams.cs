@@ -31,7 +31,8 @@ public sealed record AppendResult(AppendOutcome Outcome, Shipment? State);
 
 /// <summary>
 /// The one write path for shipment streams: append the decided events with the state's version as
-/// the optimistic guard and store the evolved snapshot in the same transaction. Two ways in, named
+/// the optimistic guard and store the evolved snapshot in the same transaction (all the snapshots of
+/// a transaction in one statement, <see cref="ShipmentSnapshots"/>). Two ways in, named
 /// for what they do: <see cref="AppendGroupCommittedAsync"/> (the normal one) and
 /// <see cref="AppendInTransactionAsync"/> (inside a transaction the caller owns, e.g. with the
 /// readings that caused a breach). The last known state of busy shipments is kept in memory; a
@@ -49,8 +50,10 @@ public sealed record AppendResult(AppendOutcome Outcome, Shipment? State);
 /// </remarks>
 public sealed class ShipmentStreams : IAsyncDisposable
 {
-    private const int MaxBatch = 32;
-    private const int Committers = 8;
+    // One transaction in flight per core: more only split the waiting appends into smaller commits,
+    // and each commit costs its round trips and its few statements whatever it carries.
+    private const int MaxBatch = 64;
+    private static readonly int Committers = Math.Max(2, Environment.ProcessorCount);
 
     private static readonly MemoryCacheEntryOptions Entry =
         new MemoryCacheEntryOptions().SetSize(1).SetSlidingExpiration(TimeSpan.FromMinutes(20));
@@ -59,6 +62,7 @@ public sealed class ShipmentStreams : IAsyncDisposable
     private readonly AlertBudget _budget;
     private readonly TimeProvider _clock;
     private readonly RouteCatalog _routes;
+    private readonly ShipmentSnapshots _snapshots;
     // Shipments are scanned hours apart in life, so the cache mostly serves bursts (a journey's
     // retries, a dock clearing a trailer); 50,000 recent ones keep memory bounded (about 60 MB).
     private readonly MemoryCache _states = new(new MemoryCacheOptions { SizeLimit = 50_000 });
@@ -74,6 +78,7 @@ public sealed class ShipmentStreams : IAsyncDisposable
         _budget = budget;
         _clock = clock;
         _routes = routes;
+        _snapshots = new ShipmentSnapshots(store);
         _committers = Enumerable.Range(0, Committers).Select(_ => Task.Run(CommitLoopAsync)).ToArray();
     }
 
@@ -117,7 +122,7 @@ public sealed class ShipmentStreams : IAsyncDisposable
         {
             await using var session = _store.LightweightSession();
             session.Events.StartStream<Shipment>(registered.ShipmentId, registered);
-            session.Store(state);
+            _snapshots.Queue(session, [state]);
             await session.SaveChangesAsync(ct);
         }
         catch (Exception ex) when (StoreErrors.IsExistingStream(ex))
@@ -159,6 +164,7 @@ public sealed class ShipmentStreams : IAsyncDisposable
         var alerts = await AlertsForAsync(events, ct);
         await using var session = _store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction, false));
         var result = Enlist(session, state, events, alerts, Traced(Activity.Current));
+        _snapshots.Queue(session, [result.State!]);
         alongside?.Invoke(session);
         return await SaveAsync(session, state, result, ct);
     }
@@ -235,6 +241,7 @@ public sealed class ShipmentStreams : IAsyncDisposable
                 results.Add(Enlist(session, append.State, append.Events, append.Alerts, append.Caller));
             }
 
+            _snapshots.Queue(session, results.Select(r => r.State!).ToArray());
             ScanReceipts.Queue(session, batch.Select(a => a.Scan).OfType<ScanWrite>().ToArray());
 
             await session.SaveChangesAsync(CancellationToken.None);
@@ -296,6 +303,7 @@ public sealed class ShipmentStreams : IAsyncDisposable
         {
             await using var session = _store.LightweightSession();
             var enlisted = Enlist(session, append.State, append.Events, append.Alerts, append.Caller);
+            _snapshots.Queue(session, [enlisted.State!]);
             if (append.Scan is { } scan)
             {
                 ScanReceipts.Queue(session, [scan]);
@@ -370,7 +378,6 @@ public sealed class ShipmentStreams : IAsyncDisposable
             }
         }
 
-        session.Store(next);
         foreach (var alert in alerts)
         {
             session.Events.StartStream<Alert>(alert.AlertId, alert);

@@ -17,10 +17,22 @@ public sealed class StoreNames
     public const string IdColumn = "id";
     public const string DataColumn = "data";
     public const string VersionColumn = "mt_version";
+    public const string DotNetTypeColumn = "mt_dotnet_type";
+    public const string LastModifiedColumn = "mt_last_modified";
 
     /// <summary>The duplicated columns of <see cref="Shipment.NextDueAt"/> and <see cref="Shipment.OverdueSince"/> (snake_case, as Marten names them).</summary>
     public static readonly string ShipmentNextDueColumn = Column(nameof(Shipment.NextDueAt));
     public static readonly string ShipmentOverdueSinceColumn = Column(nameof(Shipment.OverdueSince));
+
+    /// <summary>
+    /// The duplicated columns of the shipment snapshot, in the order <see cref="Shipments.ShipmentSnapshots"/>
+    /// writes them: every <c>Duplicate</c> of <see cref="TrackTraceStore"/> (a test holds the two equal).
+    /// </summary>
+    public static readonly IReadOnlyList<string> ShipmentDuplicatedColumns =
+    [
+        Column(nameof(Shipment.Status)), Column(nameof(Shipment.RouteId)), Column(nameof(Shipment.AnomalyCount)),
+        Column(nameof(Shipment.UpdatedAt)), ShipmentNextDueColumn, ShipmentOverdueSinceColumn,
+    ];
 
     public StoreNames(IReadOnlyStoreOptions options)
     {
@@ -57,8 +69,8 @@ public sealed class StoreNames
     /// <summary>Names of the tables and columns above, for the test that checks them against the database.</summary>
     public IReadOnlyList<(string Table, string Column)> Columns() =>
     [
-        (Shipments, IdColumn), (Shipments, DataColumn), (Shipments, VersionColumn),
-        (Shipments, ShipmentNextDueColumn), (Shipments, ShipmentOverdueSinceColumn),
+        (Shipments, IdColumn), (Shipments, DataColumn), (Shipments, VersionColumn), (Shipments, DotNetTypeColumn),
+        (Shipments, LastModifiedColumn), .. ShipmentDuplicatedColumns.Select(c => (Shipments, c)),
         (Devices, IdColumn), (Devices, DataColumn), (Devices, VersionColumn),
         (DeviceCertificates, IdColumn), (DeviceCertificates, DeviceCertificateDevice),
     ];
