@@ -258,8 +258,12 @@ public static class Report
         var rabbit = "unknown";
         try
         {
+            // The broker's own user (scripts/infra.sh gives it a password; bench.sh exports its URI).
+            var user = Uri.TryCreate(Environment.GetEnvironmentVariable("RabbitMq__Uri"), UriKind.Absolute, out var uri) && uri.UserInfo.Length > 0
+                ? Uri.UnescapeDataString(uri.UserInfo)
+                : "guest:guest";
             using var http = new HttpClient();
-            http.DefaultRequestHeaders.Authorization = new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("guest:guest")));
+            http.DefaultRequestHeaders.Authorization = new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(user)));
             var overview = JsonNode.Parse(await http.GetStringAsync("http://127.0.0.1:15672/api/overview"));
             rabbit = overview?["rabbitmq_version"]?.GetValue<string>() ?? rabbit;
         }
