@@ -39,7 +39,7 @@ public sealed class ShipmentSnapshotsTests(ServiceFixture service) : IClassFixtu
     public async Task A_checked_in_shipments_row_is_the_row_martens_own_upsert_writes_for_its_snapshot()
     {
         var shipment = await service.Api.RegisterShipmentAsync("ocean-reefer");
-        var scanner = service.Service.Client(await service.Api.EnrollAsync("scanner", await service.Api.RegisterStationAsync("factory")));
+        using var scanner = service.Service.Client(await service.Api.EnrollAsync("scanner", await service.Api.RegisterStationAsync("factory")));
         await ServiceFixture.Expect(await ServiceFixture.ScanAsync(scanner, shipment), HttpStatusCode.Created);
 
         var store = service.Service.Get<IDocumentStore>();
@@ -66,13 +66,13 @@ public sealed class ShipmentSnapshotsTests(ServiceFixture service) : IClassFixtu
         await using var connection = new NpgsqlConnection(service.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            $"select (select row({compared})::text from {names.Shipments} where id = $1), (select row({compared})::text from {names.Shipments} where id = $2)",
+            $"select (select row({compared})::text from {names.Shipments} where {StoreNames.IdColumn} = $1), " +
+            $"(select row({compared})::text from {names.Shipments} where {StoreNames.IdColumn} = $2)",
             connection);
         command.Parameters.AddWithValue(shipment);
         command.Parameters.AddWithValue(twin.Id);
         await using var reader = await command.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync());
-        Assert.Equal(reader.GetString(1), reader.GetString(0));
-        Assert.Contains("Progress".ToLowerInvariant(), reader.GetString(0), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(reader.GetString(1), reader.GetString(0)); // GetString throws when either row is missing
     }
 }
