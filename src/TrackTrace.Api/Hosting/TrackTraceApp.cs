@@ -213,7 +213,8 @@ public static class TrackTraceApp
     /// <summary>
     /// The write path sends the same few statements over and over (the event append, the snapshot, the
     /// receipts); prepared once per connection, PostgreSQL stops parsing and planning each of them. A
-    /// connection string that sets Max Auto Prepare itself keeps its own value.
+    /// connection string that sets its own auto-prepare options (Max Auto Prepare, Auto Prepare Min
+    /// Usages) keeps them.
     /// </summary>
     internal static string WithPreparedStatements(string connectionString)
     {
