@@ -288,27 +288,26 @@ frontend api
 frontend enrollment
     bind 127.0.0.1:$FRONT_ENROLL
     default_backend instances-enrollment
-
-backend instances-api
-    balance leastconn
-    # Readiness from the instance's /health (200 also when RabbitMQ is down: scans still work).
-    option httpchk
-    http-check send meth GET uri /health
-    default-server inter 500ms fall 2 rise 2 source $BALANCER_SOURCE
 CFG
-  for ((i = 1; i <= count; i++)); do
-    echo "    server instance-$i 127.0.0.1:$((API_BASE + i)) send-proxy-v2 check port $((HEALTH_BASE + i))"
-  done
+  # The API backend speaks PROXY v2 (the instances trust $BALANCER_SOURCE); enrollment gets none.
+  haproxy_backend instances-api "$count" "$API_BASE" " send-proxy-v2"
+  haproxy_backend instances-enrollment "$count" "$ENROLL_BASE" ""
+}
+
+# One backend over the instances' ports BASE+1..BASE+COUNT, ready by each instance's /health
+# (200 also when RabbitMQ is down: scans still work).
+haproxy_backend() {
+  local name=$1 count=$2 base=$3 extra=$4 i
   cat <<CFG
 
-backend instances-enrollment
+backend $name
     balance leastconn
     option httpchk
     http-check send meth GET uri /health
     default-server inter 500ms fall 2 rise 2 source $BALANCER_SOURCE
 CFG
   for ((i = 1; i <= count; i++)); do
-    echo "    server instance-$i 127.0.0.1:$((ENROLL_BASE + i)) check port $((HEALTH_BASE + i))"
+    echo "    server instance-$i 127.0.0.1:$((base + i))$extra check port $((HEALTH_BASE + i))"
   done
 }
 
