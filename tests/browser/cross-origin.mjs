@@ -21,13 +21,7 @@
 
 import { createServer } from 'node:http';
 import { chromium } from 'playwright-core';
-import { steps } from './steps.mjs';
-
-const env = (name) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-};
+import { env, steps } from './steps.mjs';
 
 const base = env('TRACKTRACE_URL').replace(/\/$/, '');
 const activeDevice = env('TRACKTRACE_ACTIVE_DEVICE');

@@ -36,13 +36,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { steps } from './steps.mjs';
-
-const env = (name) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-};
+import { env, steps } from './steps.mjs';
 
 const base = env('TRACKTRACE_URL').replace(/\/$/, '');
 const ca = env('TRACKTRACE_CA');

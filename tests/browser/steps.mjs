@@ -1,6 +1,13 @@
 // The browser tests' steps: each prints "ok N - name" or "not ok N - name" with the error, and the
 // run ends with one summary line and exit code 0 or 1 (what the .NET tests that start them read).
 
+/** A setting the test host passes in the environment; missing is a broken run, not a skipped step. */
+export const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+};
+
 /**
  * @param {string} title the test's name in its summary line
  * @param {{ stopAtFailure?: boolean }} options stop at the first failed step (its error is rethrown)
