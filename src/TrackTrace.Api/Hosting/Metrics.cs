@@ -17,6 +17,7 @@ public static class Metrics
     public static readonly Counter<long> ReadingsStored = Meter.CreateCounter<long>("tracktrace_readings_stored");
     public static readonly Counter<long> ProxyConnectionsRefused = Meter.CreateCounter<long>("tracktrace_proxy_connections_refused");
     public static readonly Counter<long> SightingsDropped = Meter.CreateCounter<long>("tracktrace_sightings_dropped");
+    public static readonly Counter<long> MonitorActionsDropped = Meter.CreateCounter<long>("tracktrace_monitor_actions_dropped");
     public static readonly Counter<long> CheckInsOverdue = Meter.CreateCounter<long>("tracktrace_check_ins_overdue");
     public static readonly Histogram<double> OverdueSweepSeconds = Meter.CreateHistogram<double>("tracktrace_overdue_sweep_seconds");
     public static readonly Counter<long> MessagesPublished = Meter.CreateCounter<long>("tracktrace_messages_published");

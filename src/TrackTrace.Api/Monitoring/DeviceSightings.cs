@@ -58,6 +58,8 @@ public sealed class DeviceSightings(
         var scans = Drain(_scans, (key, tally) => tally.Take() is int n ? new ScanTally(key.DeviceId, key.Minute, n) : null);
         if (sightings.Count == 0 && scans.Count == 0)
         {
+            // Nothing new, but what the rules left unfinished is tried again.
+            await rules.JudgeAsync([], [], [], ct);
             return;
         }
 

@@ -62,6 +62,8 @@ public sealed class SightingLedger(NpgsqlDataSource dataSource)
         "select d, t, n from unnest($1::text[], $2::timestamptz[], $3::integer[]) as b(d, t, n) order by d, t " +
         "on conflict (device_id, minute) do update set scans = m.scans + excluded.scans returning device_id, minute, scans";
 
+    private const string WatchedFrom = $"select watched_from from {SightingTables.Watch} where device_id = $1";
+
     private const string Recent =
         $"select host(address), fingerprint, first_seen, last_seen, requests from {SightingTables.Sightings} " +
         "where device_id = $1 order by last_seen desc limit $2";
@@ -140,6 +142,14 @@ public sealed class SightingLedger(NpgsqlDataSource dataSource)
         }
 
         return (clones, crossings);
+    }
+
+    /// <summary>Since when the clone rule counts the device's uses: its last resume, or null (always).</summary>
+    public async Task<DateTimeOffset?> WatchedFromAsync(string deviceId, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand(WatchedFrom);
+        command.Parameters.AddWithValue(deviceId);
+        return await command.ExecuteScalarAsync(ct) is DateTime at ? new DateTimeOffset(at, TimeSpan.Zero) : null;
     }
 
     public async Task<IReadOnlyList<DeviceSighting>> RecentAsync(string deviceId, int max, CancellationToken ct)

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using Npgsql;
+using TrackTrace.Domain.Devices;
 using TrackTrace.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -76,6 +78,74 @@ public sealed class CloneDetectionTests(MonitoredService setup, ITestOutputHelpe
         await ServiceFixture.Expect(await ServiceFixture.ScanAsync(original, shipments[6]), HttpStatusCode.Created);
         await ServiceFixture.Eventually(async () => await setup.StatusAsync(deviceId) == "suspended", what: "the second suspension");
         Assert.Equal(2, (await AlertsAsync(deviceId, 2)).Length);
+    }
+
+    [Fact]
+    public async Task A_clone_whose_suspension_fails_once_is_suspended_at_a_later_flush_without_another_request()
+    {
+        var (deviceId, _, certificate) = await setup.ScannerAsync();
+        var (original, copy) = TwoHolders(certificate);
+        var shipments = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            shipments.Add(await setup.Api.RegisterShipmentAsync("road-domestic"));
+        }
+
+        // The database refuses the first write to this device's stream, as in a failover: the suspension's.
+        await using var failure = await FailingOnce.ArmAsync(setup.ConnectionString, Device.StreamKey(deviceId));
+        await ServiceFixture.Expect(await ServiceFixture.ScanAsync(original, shipments[0]), HttpStatusCode.Created);
+        await ServiceFixture.Expect(await ServiceFixture.ScanAsync(copy, shipments[1]), HttpStatusCode.Created);
+        await ServiceFixture.Expect(await ServiceFixture.ScanAsync(original, shipments[2]), HttpStatusCode.Created);
+
+        // Neither half sends another request: the clone found once is judged again until it is suspended.
+        await ServiceFixture.Eventually(async () => await setup.StatusAsync(deviceId) == "suspended", what: "the suspension after the failed one");
+        Assert.True(await failure.WritesSeenAsync() >= 2, "the first suspension was refused and a later one stored");
+        var suspension = Assert.Single(await setup.AuditAsync(deviceId), e => e.GetProperty("fact").GetString() == "suspended");
+        Assert.Equal("monitor:certificate-clone", suspension.GetProperty("by").GetString());
+        Assert.Contains("suspended", Assert.Single(await AlertsAsync(deviceId, 1)).GetProperty("title").GetString());
+    }
+
+    /// <summary>A trigger on the event table that makes PostgreSQL refuse the first event of one stream, once (a sequence counts: it is not rolled back).</summary>
+    private sealed class FailingOnce(string connectionString, string name) : IAsyncDisposable
+    {
+        public static async Task<FailingOnce> ArmAsync(string connectionString, string streamId)
+        {
+            var trigger = "fail_once_" + streamId.Replace('-', '_');
+            var failing = new FailingOnce(connectionString, trigger);
+            await failing.ExecuteAsync($"""
+                create sequence tracktrace.{trigger};
+                create function tracktrace.{trigger}() returns trigger language plpgsql as $f$
+                begin
+                  if new.stream_id = '{streamId}' then
+                    if nextval('tracktrace.{trigger}') = 1 then
+                      raise exception 'refused once by the test: the database went away';
+                    end if;
+                  end if;
+                  return new;
+                end $f$;
+                create trigger {trigger} before insert on tracktrace.mt_events for each row execute function tracktrace.{trigger}();
+                """);
+            return failing;
+        }
+
+        public async Task<long> WritesSeenAsync()
+        {
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand($"select case when is_called then last_value else 0 end from tracktrace.{name}", connection);
+            return (long)(await command.ExecuteScalarAsync())!;
+        }
+
+        public ValueTask DisposeAsync() => new(ExecuteAsync(
+            $"drop trigger {name} on tracktrace.mt_events; drop function tracktrace.{name}(); drop sequence tracktrace.{name};"));
+
+        private async Task ExecuteAsync(string sql)
+        {
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand(sql, connection);
+            await command.ExecuteNonQueryAsync();
+        }
     }
 
     private Task<System.Text.Json.JsonElement[]> AlertsAsync(string deviceId, int count) => ServiceFixture.Eventually(async () =>
