@@ -19,7 +19,9 @@
 #                 then with one (the second killed), on a fresh database tracktrace_bench_cluster; the
 #                 cluster is stopped afterwards. Its own table in BENCHMARKS.md
 #   --compare DLL with --telemetry: the second service is another build's TrackTrace.Api.dll (no export):
-#                 before/after a change in alternating windows of one run, printed, not written to BENCHMARKS.md
+#                 before/after a change in alternating windows of one run, printed, not written to BENCHMARKS.md.
+#                 The second service's windows run slower even for two copies of one build (BENCHMARKS.md,
+#                 "Cost of a scan"): run it both ways round and take the geometric mean of the two ratios
 # With TRACKTRACE_BENCH_PORT_OFFSET=N every port above is N higher (two checkouts benchmarking at once).
 # With TRACKTRACE_ENV_FILE set (a sourced .tracktrace/env of servers already running, e.g. another
 # checkout's), those servers are used and scripts/infra.sh is not started.
