@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using TrackTrace.Api.Hosting;
 using TrackTrace.Pki;
 
@@ -15,9 +16,10 @@ public sealed class ServiceInstance : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private ServiceInstance(WebApplication app, Uri api, Uri enrollment, Uri health)
+    private ServiceInstance(WebApplication app, RecentLog log, Uri api, Uri enrollment, Uri health)
     {
         _app = app;
+        Log = log;
         ApiAddress = api;
         EnrollmentAddress = enrollment;
         HealthAddress = health;
@@ -29,6 +31,9 @@ public sealed class ServiceInstance : IAsyncDisposable
     public Uri EnrollmentAddress { get; }
 
     public Uri HealthAddress { get; }
+
+    /// <summary>What the instance logged lately (warnings and errors), for a test's failure message.</summary>
+    public RecentLog Log { get; }
     public IServiceProvider Services => _app.Services;
 
     /// <param name="configure">Adds services before the service's own (a test's implementation behind a seam).</param>
@@ -62,6 +67,7 @@ public sealed class ServiceInstance : IAsyncDisposable
             settings[key] = value;
         }
 
+        var log = new RecentLog();
         var app = TrackTraceApp.Build([], builder =>
         {
             builder.Configuration.AddInMemoryCollection(settings);
@@ -72,6 +78,8 @@ public sealed class ServiceInstance : IAsyncDisposable
 
             configure?.Invoke(builder);
         });
+        // After the service's own logging set-up, which clears the providers registered before it.
+        app.Services.GetRequiredService<ILoggerFactory>().AddProvider(log);
         extend?.Invoke(app);
         await app.StartAsync();
         var addresses = app.Urls.Select(u => new Uri(u)).ToArray();
@@ -80,7 +88,7 @@ public sealed class ServiceInstance : IAsyncDisposable
         Assert.Equal(2, https.Length);
         var health = addresses.Single(a => a.Scheme == "http");
         // The server certificate names localhost and 127.0.0.1; use the name, as scanners do.
-        return new ServiceInstance(app, new UriBuilder(https[0]) { Host = "localhost" }.Uri,
+        return new ServiceInstance(app, log, new UriBuilder(https[0]) { Host = "localhost" }.Uri,
             new UriBuilder(https[1]) { Host = "localhost" }.Uri, health);
     }
 

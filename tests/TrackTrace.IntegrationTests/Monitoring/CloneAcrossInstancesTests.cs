@@ -68,11 +68,24 @@ public sealed class CloneAcrossInstancesTests(CloneAcrossInstancesTests.TwoInsta
 
         // Two devices with one key, both busy: their scans interleave on the two instances.
         var scans = shipments.Take(12).Select((s, i) => ServiceFixture.ScanAsync(i % 2 == 0 ? original : copy, s)).ToArray();
-        await Task.WhenAll(scans);
+        var answers = await Task.WhenAll(scans);
         // However they fell, the original's next request comes after the copy's first (accepted or, caught already, refused).
-        await ServiceFixture.ScanAsync(original, shipments[12]);
+        var last = await ServiceFixture.ScanAsync(original, shipments[12]);
 
-        await ServiceFixture.Eventually(async () => await setup.StatusAsync(deviceId) == "suspended", what: "the suspension");
+        try
+        {
+            await ServiceFixture.Eventually(async () => await setup.StatusAsync(deviceId) == "suspended", what: "the suspension");
+        }
+        catch (TimeoutException timeout)
+        {
+            // Failed once in a full CI run and never alone: say everything the two instances knew.
+            throw new TimeoutException(
+                $"{timeout.Message}. Answers (original even, copy odd): {string.Join(" ", answers.Select(a => (int)a.StatusCode))}, " +
+                $"then {(int)last.StatusCode}. The device: {await setup.DeviceAsync(deviceId)}. " +
+                $"Instance 1 logged: {string.Join(" | ", setup.Service.Log.Entries)}. Instance 2 logged: {string.Join(" | ", setup.Second.Log.Entries)}",
+                timeout);
+        }
+
         Assert.Single(await setup.AuditAsync(deviceId), e => e.GetProperty("fact").GetString() == "suspended");
         Assert.Single(await ServiceFixture.Eventually(async () =>
             await setup.AlertsAsync("device-clone-suspected", deviceId) is { Length: > 0 } found ? found : null, what: "the alert"));
