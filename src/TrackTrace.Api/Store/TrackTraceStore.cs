@@ -48,13 +48,14 @@ public static class TrackTraceStore
         opts.Projections.Add(new DeviceScanProjection(), ProjectionLifecycle.Inline);
 
         // The shipment snapshot is written by the shipment write path itself (ShipmentStreams), so a
-        // check-in needs no extra read; these indexes serve the staff list, and the next due time the
-        // overdue monitor (indexed only where there is one: delivered shipments drop out of it).
+        // check-in needs no extra read; these indexes serve the staff list's filters, and the next due
+        // time the overdue monitor (indexed only where there is one: delivered shipments drop out of it).
+        // Every check-in writes the row into each of them, so none is kept that no query uses: the list
+        // sorts by overdue first, then updatedAt, which no single index orders (it reads the JSON).
         opts.Schema.For<Shipment>()
             .Duplicate(x => x.Status)
             .Duplicate(x => x.RouteId)
             .Duplicate(x => x.AnomalyCount)
-            .Duplicate(x => x.UpdatedAt)
             .Duplicate(x => x.NextDueAt!, configure: index => index.Predicate = $"{StoreNames.ShipmentNextDueColumn} is not null")
             .Duplicate(x => x.OverdueSince!, configure: index => index.Predicate = $"{StoreNames.ShipmentOverdueSinceColumn} is not null");
         opts.Schema.For<Alert>()

@@ -74,8 +74,12 @@ public sealed class OverdueMonitorTests(OverdueMonitorTests.Clocked setup) : ICl
 
         // Overdue first: ahead of a shipment with newer activity; and the filter keeps only the overdue.
         var newer = await setup.Api.RegisterShipmentAsync("road-domestic");
+        setup.Time.Advance(TimeSpan.FromMinutes(1));
+        var newest = await setup.Api.RegisterShipmentAsync("road-domestic");
         var listed = Ids(await Get("/api/shipments?pageSize=200"));
         Assert.True(Array.IndexOf(listed, shipment) < Array.IndexOf(listed, newer), $"overdue {shipment} is not listed before {newer}");
+        // Then the most recently updated.
+        Assert.True(Array.IndexOf(listed, newest) < Array.IndexOf(listed, newer), $"{newest}, updated last, is not listed before {newer}");
         Assert.Contains(shipment, Ids(await Get("/api/shipments?overdue=true&pageSize=200")));
         Assert.DoesNotContain(newer, Ids(await Get("/api/shipments?overdue=true&pageSize=200")));
         Assert.Contains(newer, Ids(await Get("/api/shipments?overdue=false&pageSize=200")));
