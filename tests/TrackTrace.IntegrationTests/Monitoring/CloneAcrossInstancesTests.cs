@@ -60,11 +60,7 @@ public sealed class CloneAcrossInstancesTests(CloneAcrossInstancesTests.TwoInsta
         var (deviceId, _, certificate) = await setup.ScannerAsync();
         using var original = LoopbackSources.Client(setup.Service.ApiAddress, LoopbackSources.First, certificate);
         using var copy = LoopbackSources.Client(setup.Second.ApiAddress, LoopbackSources.Second, certificate);
-        var shipments = new List<string>();
-        for (var i = 0; i < 13; i++)
-        {
-            shipments.Add(await setup.Api.RegisterShipmentAsync("road-domestic"));
-        }
+        var shipments = await setup.ShipmentsAsync(13);
 
         // Two devices with one key, both busy: their scans interleave on the two instances.
         var scans = shipments.Take(12).Select((s, i) => ServiceFixture.ScanAsync(i % 2 == 0 ? original : copy, s)).ToArray();

@@ -26,11 +26,7 @@ public sealed class CloneDetectionTests(MonitoredService setup, ITestOutputHelpe
     {
         var (deviceId, _, certificate) = await setup.ScannerAsync();
         var (original, copy) = TwoHolders(certificate);
-        var shipments = new List<string>();
-        for (var i = 0; i < 7; i++)
-        {
-            shipments.Add(await setup.Api.RegisterShipmentAsync("road-domestic"));
-        }
+        var shipments = await setup.ShipmentsAsync(7);
 
         // The original scans at the dock, the copy from elsewhere, the original again.
         await ServiceFixture.Expect(await ServiceFixture.ScanAsync(original, shipments[0]), HttpStatusCode.Created);
@@ -85,11 +81,7 @@ public sealed class CloneDetectionTests(MonitoredService setup, ITestOutputHelpe
     {
         var (deviceId, _, certificate) = await setup.ScannerAsync();
         var (original, copy) = TwoHolders(certificate);
-        var shipments = new List<string>();
-        for (var i = 0; i < 3; i++)
-        {
-            shipments.Add(await setup.Api.RegisterShipmentAsync("road-domestic"));
-        }
+        var shipments = await setup.ShipmentsAsync(3);
 
         // The database refuses the first write to this device's stream, as in a failover: the suspension's.
         await using var failure = await FailingOnce.ArmAsync(setup.ConnectionString, Device.StreamKey(deviceId));

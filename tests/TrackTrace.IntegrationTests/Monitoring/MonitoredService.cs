@@ -24,6 +24,18 @@ public class MonitoredService : ServiceFixture
         return (deviceId, station, await Api.EnrollAsync("scanner", station, deviceId));
     }
 
+    /// <summary>This many new road-domestic shipments, for a scanner to check in.</summary>
+    public async Task<List<string>> ShipmentsAsync(int count)
+    {
+        var shipments = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            shipments.Add(await Api.RegisterShipmentAsync("road-domestic"));
+        }
+
+        return shipments;
+    }
+
     public async Task<JsonElement> DeviceAsync(string deviceId) =>
         await Expect(await Admin.GetAsync($"/api/devices/{deviceId}"), HttpStatusCode.OK);
 
