@@ -64,8 +64,12 @@ public sealed class Fleet(Uri api, string pkiDirectory, string runId)
         return ids;
     }
 
+    /// <summary>Sensors enrolled so far (each one a device in the store, like the scanners).</summary>
+    public int SensorCount { get; private set; }
+
     public async Task<IReadOnlyList<Sensor>> AddSensorsAsync(int count)
     {
+        SensorCount += count;
         var shipments = await RegisterShipmentsAsync(count);
         var sensors = new Sensor[count];
         await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
