@@ -97,7 +97,7 @@ public sealed class BenchRun(BenchOptions o)
             p99Ratio = Math.Round(large.Percentile(99) / small.Percentile(99), 3),
         };
 
-        _results["service"] = new { peakRssMb = PeakRssMb(o.ServicePid), startToHealthyMs = o.StartToHealthyMs };
+        _results["service"] = new { peakRssMb = ProcFs.PeakRssMb(o.ServicePid), startToHealthyMs = o.StartToHealthyMs };
         _results["unusedShipments"] = pool.Count;
         return _results;
     }
@@ -399,12 +399,6 @@ public sealed class BenchRun(BenchOptions o)
         {
             Log($"    unexpected {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         }
-    }
-
-    private static double PeakRssMb(int pid)
-    {
-        var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:"));
-        return line is null ? double.NaN : Math.Round(double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024, 1);
     }
 
     private static string Describe(Latencies l) =>

@@ -67,7 +67,7 @@ public sealed class EnrollmentRun(BenchOptions o)
 
         Log($"E2. a fleet of {o.Fleet} devices enrolling at once");
         _results["fleet"] = await FleetAsync(est, fleet);
-        _results["service"] = new { peakRssMb = PeakRssMb(o.ServicePid), startToHealthyMs = o.StartToHealthyMs };
+        _results["service"] = new { peakRssMb = ProcFs.PeakRssMb(o.ServicePid), startToHealthyMs = o.StartToHealthyMs };
         return _results;
     }
 
@@ -215,12 +215,6 @@ public sealed class EnrollmentRun(BenchOptions o)
             var now = Take(Pid);
             return new CpuSample(Pid, now.ServiceMs - ServiceMs, now.OwnMs - OwnMs);
         }
-    }
-
-    private static double PeakRssMb(int pid)
-    {
-        var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:"));
-        return line is null ? double.NaN : Math.Round(double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024, 1);
     }
 
     private static void Log(string line) => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {line}");
