@@ -40,30 +40,24 @@ public sealed class ShipmentEpcisExport : SubscriptionBase
     public override async Task<IChangeListener> ProcessEventsAsync(
         EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken ct)
     {
-        var glns = new Dictionary<string, string?>();
-        var legs = new Dictionary<string, int?>();
+        // What the mapping needs besides the fact: each station's GLN and each shipment's leg count,
+        // read with one query per kind for the whole page (a page holds up to 500 facts).
+        var facts = page.Events.Where(e => ShipmentEpcis.ShipmentOf(e.Data) is not null).ToList();
+        var stationKeys = facts.Select(e => ShipmentEpcis.StationOf(e.Data)).OfType<string>().Distinct().Select(Station.StreamKey).ToArray();
+        var glns = stationKeys.Length == 0
+            ? new Dictionary<string, string?>()
+            : (await operations.LoadManyAsync<Station>(ct, stationKeys)).ToDictionary(s => s.Id, s => s.Gln);
+        var shipmentIds = facts.Select(e => ShipmentEpcis.ShipmentOf(e.Data)!).Distinct().ToArray();
+        var legs = shipmentIds.Length == 0
+            ? new Dictionary<string, int?>()
+            : (await operations.LoadManyAsync<Shipment>(ct, shipmentIds)).ToDictionary(
+                s => s.Id, s => _routes.TryGet(s.RouteId, out var workflow) ? workflow.Route.Legs.Count : (int?)null);
+
         var events = new List<CapturedEvent>();
-        foreach (var e in page.Events)
+        foreach (var e in facts)
         {
-            if (ShipmentEpcis.ShipmentOf(e.Data) is not { } shipmentId)
-            {
-                continue;
-            }
-
-            string? gln = null;
-            if (ShipmentEpcis.StationOf(e.Data) is { } stationId && !glns.TryGetValue(stationId, out gln))
-            {
-                gln = glns[stationId] = (await operations.LoadAsync<Station>(Station.StreamKey(stationId), ct))?.Gln;
-            }
-
-            if (!legs.TryGetValue(shipmentId, out var routeLegs))
-            {
-                var shipment = await operations.LoadAsync<Shipment>(shipmentId, ct);
-                routeLegs = legs[shipmentId] = shipment is not null && _routes.TryGet(shipment.RouteId, out var workflow)
-                    ? workflow.Route.Legs.Count
-                    : null;
-            }
-
+            var gln = ShipmentEpcis.StationOf(e.Data) is { } stationId ? glns.GetValueOrDefault(Station.StreamKey(stationId)) : null;
+            var routeLegs = legs.GetValueOrDefault(ShipmentEpcis.ShipmentOf(e.Data)!);
             if (ShipmentEpcis.ToEpcis(e.Id, e.Data, new ShipmentEpcis.Setting(gln, routeLegs), e.Timestamp) is { } exported)
             {
                 events.Add(exported.Event);
