@@ -42,23 +42,28 @@ public sealed class ShipmentEpcisExport : SubscriptionBase
     {
         // What the mapping needs besides the fact: each station's GLN and each shipment's leg count,
         // read with one query per kind for the whole page (a page holds up to 500 facts).
-        var facts = page.Events.Where(e => ShipmentEpcis.ShipmentOf(e.Data) is not null).ToList();
-        var stationKeys = facts.Select(e => ShipmentEpcis.StationOf(e.Data)).OfType<string>().Distinct().Select(Station.StreamKey).ToArray();
+        var facts = page.Events
+            .Select(e => (Event: e, Shipment: ShipmentEpcis.ShipmentOf(e.Data), Station: ShipmentEpcis.StationOf(e.Data)))
+            .Where(f => f.Shipment is not null)
+            .ToList();
+        if (facts.Count == 0)
+        {
+            return NullChangeListener.Instance;
+        }
+
+        var stationKeys = facts.Select(f => f.Station).OfType<string>().Distinct().Select(Station.StreamKey).ToArray();
         var glns = stationKeys.Length == 0
             ? new Dictionary<string, string?>()
             : (await operations.LoadManyAsync<Station>(ct, stationKeys)).ToDictionary(s => s.Id, s => s.Gln);
-        var shipmentIds = facts.Select(e => ShipmentEpcis.ShipmentOf(e.Data)!).Distinct().ToArray();
-        var legs = shipmentIds.Length == 0
-            ? new Dictionary<string, int?>()
-            : (await operations.LoadManyAsync<Shipment>(ct, shipmentIds)).ToDictionary(
-                s => s.Id, s => _routes.TryGet(s.RouteId, out var workflow) ? workflow.Route.Legs.Count : (int?)null);
+        var legs = (await operations.LoadManyAsync<Shipment>(ct, facts.Select(f => f.Shipment!).Distinct().ToArray())).ToDictionary(
+            s => s.Id, s => _routes.TryGet(s.RouteId, out var workflow) ? workflow.Route.Legs.Count : (int?)null);
 
         var events = new List<CapturedEvent>();
-        foreach (var e in facts)
+        foreach (var (e, shipmentId, stationId) in facts)
         {
-            var gln = ShipmentEpcis.StationOf(e.Data) is { } stationId ? glns.GetValueOrDefault(Station.StreamKey(stationId)) : null;
-            var routeLegs = legs.GetValueOrDefault(ShipmentEpcis.ShipmentOf(e.Data)!);
-            if (ShipmentEpcis.ToEpcis(e.Id, e.Data, new ShipmentEpcis.Setting(gln, routeLegs), e.Timestamp) is { } exported)
+            var gln = stationId is null ? null : glns.GetValueOrDefault(Station.StreamKey(stationId));
+            var setting = new ShipmentEpcis.Setting(gln, legs.GetValueOrDefault(shipmentId!));
+            if (ShipmentEpcis.ToEpcis(e.Id, e.Data, setting, e.Timestamp) is { } exported)
             {
                 events.Add(exported.Event);
             }
