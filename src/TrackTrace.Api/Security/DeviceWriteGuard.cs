@@ -40,10 +40,18 @@ public sealed record DeviceWriteGuard(string DeviceKey, long Version, string Fin
         return false;
     }
 
+    /// <summary>
+    /// Spelled as PostgreSQL's <c>pg_get_functiondef</c> gives it back: Weasel compares the two texts
+    /// at every start-up, and on any other spelling it drops and makes the function again (with
+    /// <c>cascade</c>, under the group commits of every running instance).
+    /// </summary>
     public static Function Definition(StoreNames names) => Function.ForSql(
         $"""
-        create or replace function {FunctionName}(device_keys text[], expected bigint[]) returns boolean
-        language plpgsql stable as $$
+        CREATE OR REPLACE FUNCTION {FunctionName}(device_keys text[], expected bigint[])
+         RETURNS boolean
+         LANGUAGE plpgsql
+         STABLE
+        AS $function$
         declare
           changed text;
         begin
@@ -55,6 +63,6 @@ public sealed record DeviceWriteGuard(string DeviceKey, long Version, string Fin
           end if;
           return true;
         end
-        $$;
+        $function$;
         """);
 }
