@@ -37,7 +37,7 @@ public sealed class BenchRun(BenchOptions o)
 
         Log($"1. scan ingestion: {fleet.Scanners.Count} scanners, {Connections} concurrent keep-alive connections");
         await SettleDatabaseAsync();
-        var (ingestion, ingestionCost) = await CostedScansAsync(fleet.Scanners, pool, Connections);
+        var (ingestion, ingestionCost) = await CostedAsync(() => ScansAsync(fleet.Scanners, pool, Connections));
         _results["scanIngestion"] = ingestion.Summary();
         _results["scanIngestionCost"] = ingestionCost;
         Log("    " + Describe(ingestion));
@@ -48,16 +48,28 @@ public sealed class BenchRun(BenchOptions o)
         Log($"    {_results["pgbench"]}");
 
         Log("2. baseline: the same check-ins straight through the domain and Marten, no HTTP, no TLS, no auth");
-        var baseline = await BaselineAsync(fleet.Scanners, pool, Connections);
+        await SettleDatabaseAsync();
+        var (baseline, baselineCost) = await CostedAsync(() => BaselineAsync(fleet.Scanners, pool, Connections));
         _results["baseline"] = baseline.Summary();
+        _results["baselineCost"] = baselineCost;
         _results["ingestionOverBaseline"] = Math.Round(ingestion.PerSecond / baseline.PerSecond, 3);
         Log("    " + Describe(baseline));
+        Log("    " + DescribeCost(baselineCost));
+
+        Log($"1n. the request floor: GET /api/me over {Connections} keep-alive connections of staff devices");
+        await SettleDatabaseAsync();
+        var staff = await fleet.AddStaffAsync(Connections);
+        var (floor, floorCost) = await CostedAsync(() => RequestFloorAsync(staff));
+        _results["requestFloor"] = floor.Summary();
+        _results["requestFloorCost"] = floorCost;
+        Log("    " + Describe(floor));
+        Log("    " + DescribeCost(floorCost));
 
         var rate = 0.8 * ingestion.PerSecond;
         Log($"1b. scan latency paced at 80% of the peak ({rate:0}/s)");
         // Not the export backlog, vacuum and checkpoint that the baseline's and pgbench's rows leave behind.
         await SettleDatabaseAsync();
-        var (paced, pacedCost) = await CostedScansAsync(fleet.Scanners, pool, Connections, rate);
+        var (paced, pacedCost) = await CostedAsync(() => ScansAsync(fleet.Scanners, pool, Connections, rate));
         _results["scanAt80Percent"] = paced.Summary();
         _results["scanAt80PercentCost"] = pacedCost;
         Log("    " + Describe(paced));
@@ -78,7 +90,7 @@ public sealed class BenchRun(BenchOptions o)
         // The two windows of scenario 6 run back to back, each on a settled database, so they differ
         // in the store's size only: not in what scenarios 1-5 left behind, nor in the checkpoint and
         // autovacuum the fill's 100,000 streams set off.
-        var enrolled = fleet.Scanners.Count + fleet.SensorCount;
+        var enrolled = fleet.Scanners.Count + fleet.SensorCount + fleet.StaffCount;
         Log($"6a. scan latency with {enrolled} enrolled devices (16 workers, the first 100 scanners)");
         await SettleDatabaseAsync();
         var small = await ScansAsync(firstHundred, pool, 16);
@@ -122,9 +134,11 @@ public sealed class BenchRun(BenchOptions o)
         }, rate);
     }
 
-    /// <summary>Scans as <see cref="ScansAsync"/>, with what each accepted one cost the processes and PostgreSQL over the window.</summary>
-    private async Task<(Latencies Latencies, Dictionary<string, object> Cost)> CostedScansAsync(
-        IReadOnlyList<Scanner> scanners, ConcurrentQueue<string> pool, int workers, double? rate = null)
+    /// <summary>
+    /// A load (scans, baseline check-ins or floor requests, each counted in <see cref="_accepted"/> when
+    /// it succeeds), with what each successful one cost the processes and PostgreSQL over the window.
+    /// </summary>
+    private async Task<(Latencies Latencies, Dictionary<string, object> Cost)> CostedAsync(Func<Task<Latencies>> load)
     {
         var cost = new ScanCost(o.Postgres, o.ServicePid, o.Metrics);
         await cost.StatementsAvailableAsync();
@@ -137,7 +151,7 @@ public sealed class BenchRun(BenchOptions o)
             var accepted = Interlocked.Read(ref _accepted);
             start = (await cost.StartAsync(), accepted);
         });
-        var latencies = await ScansAsync(scanners, pool, workers, rate);
+        var latencies = await load();
         await sampler;
         var acceptedAtEnd = Interlocked.Read(ref _accepted);
         var end = await cost.ReadAsync();
@@ -206,6 +220,7 @@ public sealed class BenchRun(BenchOptions o)
             if (appended.Outcome == AppendOutcome.Appended && decision.Outcome is CheckInOutcome.Accepted or CheckInOutcome.Delivered)
             {
                 journeys.Accepted(w);
+                Interlocked.Increment(ref _accepted);
                 return true;
             }
 
@@ -213,6 +228,25 @@ public sealed class BenchRun(BenchOptions o)
             return false;
         });
     }
+
+    /// <summary>
+    /// The least a request over mTLS costs: GET /api/me, each worker over its own keep-alive connection
+    /// with a staff device's certificate. It pays what every scan pays before its handler (TLS records,
+    /// HTTP/1.1, the device's authentication against the store, a small JSON answer) and nothing else.
+    /// </summary>
+    private Task<Latencies> RequestFloorAsync(IReadOnlyList<HttpClient> clients) =>
+        LoadRunner.RunAsync(clients.Count, o.WarmUp, o.Window, async (w, ct) =>
+        {
+            using var response = await clients[w].GetAsync("/api/me", ct);
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                await Unexpected(response);
+                return false;
+            }
+
+            Interlocked.Increment(ref _accepted);
+            return true;
+        });
 
     /// <summary>Every scan on a new connection with TLS session resumption off: a full mTLS handshake each.</summary>
     private async Task<Latencies> HandshakesAsync(Fleet fleet, ConcurrentQueue<string> pool)

@@ -31,8 +31,7 @@ public sealed class EpcisBench(BenchOptions o)
     {
         var fleet = new Fleet(o.Api, o.Pki, "E" + _runId[..3]);
         var capturers = await fleet.AddScannersAsync(Capturers);
-        var staffCertificate = await EnrollStaffAsync(fleet);
-        var staff = fleet.Client(staffCertificate);
+        var staff = (await fleet.AddStaffAsync(1))[0];
         await using var db = NpgsqlDataSource.Create(o.Postgres);
 
         _results["loadAverageAtStart"] = LoadAverage();
@@ -54,16 +53,6 @@ public sealed class EpcisBench(BenchOptions o)
             refusesDocumentsOverBytes = 20_000,
         };
         return _results;
-    }
-
-    private async Task<System.Security.Cryptography.X509Certificates.X509Certificate2> EnrollStaffAsync(Fleet fleet)
-    {
-        var ca = TrackTrace.Pki.CertificateAuthority.Load(o.Pki);
-        var deviceId = $"bench-epcis-staff-{_runId.ToLowerInvariant()}";
-        var certificate = ca.IssueClientCertificate(deviceId);
-        await Fleet.Expect(await fleet.Admin.PostAsJsonAsync("/api/devices",
-            new { deviceId, role = "staff", certificate = certificate.ExportCertificatePem() }), HttpStatusCode.Created);
-        return certificate;
     }
 
     private async Task<object> CaptureSmallDocumentsAsync(HttpClient[] clients, NpgsqlDataSource db)

@@ -86,6 +86,28 @@ public sealed class Fleet(Uri api, string pkiDirectory, string runId)
         return sensors;
     }
 
+    /// <summary>Staff devices enrolled so far.</summary>
+    public int StaffCount { get; private set; }
+
+    /// <summary>Staff devices, each with a certificate of its own and its own client (so its own connection).</summary>
+    public async Task<IReadOnlyList<HttpClient>> AddStaffAsync(int count)
+    {
+        var start = StaffCount;
+        StaffCount += count;
+        var clients = new HttpClient[count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+        {
+            var deviceId = $"b{runId}-staff-{start + i:0000}";
+            var certificate = _ca.IssueClientCertificate(deviceId);
+            await Expect(await Admin.PostAsJsonAsync("/api/devices", new
+            {
+                deviceId, role = "staff", certificate = certificate.ExportCertificatePem(),
+            }, ct), HttpStatusCode.Created);
+            clients[i] = Client(certificate);
+        });
+        return clients;
+    }
+
     public static StringContent ScanBody(string shipmentId) => new(
         $"{{\"scanId\":\"{Guid.NewGuid()}\",\"shipmentId\":\"{shipmentId}\",\"scannedAt\":\"{DateTimeOffset.UtcNow:O}\"}}",
         Encoding.UTF8, "application/json");
