@@ -75,11 +75,7 @@ public sealed class Fleet(Uri api, string pkiDirectory, string runId)
         await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
         {
             var deviceId = $"b{runId}-sensor-{i:0000}";
-            var certificate = _ca.IssueClientCertificate(deviceId);
-            await Expect(await Admin.PostAsJsonAsync("/api/devices", new
-            {
-                deviceId, role = "sensor", certificate = certificate.ExportCertificatePem(),
-            }, ct), HttpStatusCode.Created);
+            var certificate = await EnrollAsync(deviceId, "sensor", ct);
             await Expect(await Admin.PostAsJsonAsync($"/api/shipments/{shipments[i]}/sensors", new { deviceId }, ct), HttpStatusCode.OK);
             sensors[i] = new Sensor(deviceId, shipments[i], Client(certificate));
         });
@@ -97,15 +93,20 @@ public sealed class Fleet(Uri api, string pkiDirectory, string runId)
         var clients = new HttpClient[count];
         await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
         {
-            var deviceId = $"b{runId}-staff-{start + i:0000}";
-            var certificate = _ca.IssueClientCertificate(deviceId);
-            await Expect(await Admin.PostAsJsonAsync("/api/devices", new
-            {
-                deviceId, role = "staff", certificate = certificate.ExportCertificatePem(),
-            }, ct), HttpStatusCode.Created);
-            clients[i] = Client(certificate);
+            clients[i] = Client(await EnrollAsync($"b{runId}-staff-{start + i:0000}", "staff", ct));
         });
         return clients;
+    }
+
+    /// <summary>A device of a role without a station, enrolled by the admin with a certificate of its own.</summary>
+    private async Task<X509Certificate2> EnrollAsync(string deviceId, string role, CancellationToken ct)
+    {
+        var certificate = _ca.IssueClientCertificate(deviceId);
+        await Expect(await Admin.PostAsJsonAsync("/api/devices", new
+        {
+            deviceId, role, certificate = certificate.ExportCertificatePem(),
+        }, ct), HttpStatusCode.Created);
+        return certificate;
     }
 
     public static StringContent ScanBody(string shipmentId) => new(
