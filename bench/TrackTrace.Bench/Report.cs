@@ -194,6 +194,9 @@ public static class Report
     /// <summary>Issue 20: half of the 0.8-1.0 ms (service 0.3-0.5 + PostgreSQL 0.4-0.5) sampled before it.</summary>
     private const double ServicePlusPostgresTarget = 0.45;
 
+    /// <summary>Issue 20's scan target: accepted scans a second in scenario 1.</summary>
+    private const int ScansPerSecondTarget = 2_800;
+
     private static string Table(JsonNode r, string file)
     {
         double D(string path) => path.Split('.').Aggregate((JsonNode?)r, (n, p) => n?[p])!.GetValue<double>();
@@ -208,7 +211,7 @@ public static class Report
         sb.AppendLine();
         sb.AppendLine("| Scenario | Result | Target | |");
         sb.AppendLine("|---|---|---|---|");
-        sb.AppendLine($"| 1. Scan ingestion: 200 scanner certificates, 64 keep-alive connections, accepted check-ins on {r["setup"]!["shipments"]} shipments | {D("scanIngestion.perSecond"):0} scans/s; p50 {Ms("scanIngestion.p50Ms")}, p95 {Ms("scanIngestion.p95Ms")}, p99 {Ms("scanIngestion.p99Ms")} | >= 2,800/s | {Check(D("scanIngestion.perSecond") >= 2_800)} |");
+        sb.AppendLine($"| 1. Scan ingestion: 200 scanner certificates, 64 keep-alive connections, accepted check-ins on {r["setup"]!["shipments"]} shipments | {D("scanIngestion.perSecond"):0} scans/s; p50 {Ms("scanIngestion.p50Ms")}, p95 {Ms("scanIngestion.p95Ms")}, p99 {Ms("scanIngestion.p99Ms")} | >= {ScansPerSecondTarget:N0}/s | {Check(D("scanIngestion.perSecond") >= ScansPerSecondTarget)} |");
         sb.AppendLine($"| 2. Baseline: the same check-ins through domain + Marten, 64 concurrent | {D("baseline.perSecond"):0} check-ins/s; p99 {Ms("baseline.p99Ms")} | | |");
         sb.AppendLine($"| (1) / (2): what HTTP, TLS and auth cost | {ratio:0.00} | >= 0.6 | {Check(ratio >= 0.6)} |");
         sb.AppendLine($"| Scan latency at 80% of the peak ({D("scanAt80Percent.perSecond"):0}/s paced) | p50 {Ms("scanAt80Percent.p50Ms")}, p99 {Ms("scanAt80Percent.p99Ms")} | p99 <= 50 ms | {Check(D("scanAt80Percent.p99Ms") <= 50)} |");
@@ -245,10 +248,10 @@ public static class Report
             var parts = request + V(bc, "loadGenerator") + V(bc, "postgres") + V(bc, "service") + V(bc, "rabbitmq");
             var scan = V(sc, "machine") - V(sc, "otherProcesses");
             var cores = m["cores"]!.GetValue<int>();
-            var budget = 1000.0 * cores / 2_800; // every process's CPU a scan that 2,800 scans/s leaves
+            var budget = 1000.0 * cores / ScansPerSecondTarget; // every process's CPU a scan that the target leaves
             sb.AppendLine($"| The parts of a scan, from 1n and 2 (CPU ms) | {parts:0.000}: the request {request:0.000} (service {V(fc, "service")}, client {V(fc, "loadGenerator")}), " +
                           $"the write path {V(bc, "loadGenerator")}, its PostgreSQL {V(bc, "postgres")}, export and publish {V(bc, "service")}, RabbitMQ {V(bc, "rabbitmq")}; " +
-                          $"scenario 1 took {scan:0.000} | <= {budget:0.000} for 2,800/s on {cores} cores | {Check(parts <= budget)} |");
+                          $"scenario 1 took {scan:0.000} | <= {budget:0.000} for {ScansPerSecondTarget:N0}/s on {cores} cores | {Check(parts <= budget)} |");
         }
 
         if (r["pgbench"] is { } pgb && pgb["tps"] is not null)
