@@ -235,9 +235,12 @@ public static class Report
             var cpu = c["cpuMsPerScan"]!;
             var pg = c["postgresPerScan"]!;
             var statements = c["statements"] is { } s ? $", {s["callsPerScan"]} statements ({s["execMsPerScan"]} ms executing)" : "";
+            var gc = c["serviceGcPerScan"] is { } g
+                ? $"; service GC: {g["allocatedBytes"]!.GetValue<double>() / 1024:0.0} KB allocated, {g["collectionsPerThousand"]} collections a thousand ({g["gen1PerThousand"]} gen1, {g["gen2PerThousand"]} gen2), {g["pauseMs"]} ms paused"
+                : "";
             sb.AppendLine($"| Cost of {name}; load average {c["loadAverage"]![0]}→{c["loadAverage"]![1]}, machine {c["machineBusyPercent"]}% busy) | " +
                           $"CPU ms: service {cpu["service"]}, PostgreSQL {cpu["postgres"]}, RabbitMQ {cpu["rabbitmq"]}, load generator {cpu["loadGenerator"]}, other processes {cpu["otherProcesses"]}; " +
-                          $"PostgreSQL: {pg["xact_commit"]} commits, {pg["tup_inserted"]} rows inserted, {pg["tup_updated"]} updated, {c["walBytesPerScan"]} WAL bytes{statements} | " +
+                          $"PostgreSQL: {pg["xact_commit"]} commits, {pg["tup_inserted"]} rows inserted, {pg["tup_updated"]} updated, {c["walBytesPerScan"]} WAL bytes{statements}{gc} | " +
                           (key == "scanIngestionCost" ? $"service + PostgreSQL <= {ServicePlusPostgresTarget} ms | {Check(cpu["servicePlusPostgres"]!.GetValue<double>() <= ServicePlusPostgresTarget)}" : " | ") + " |");
         }
 

@@ -24,6 +24,14 @@ public sealed class ScanCost(string connectionString, int servicePid, Uri? servi
     private static readonly string[] NpgsqlCounters =
         ["npgsql_db_client_commands_duration_count", "npgsql_db_client_commands_bytes_written", "npgsql_db_client_commands_bytes_read"];
 
+    /// <summary>The runtime's GC meter on /metrics: bytes allocated, collections (all, and of gen1 and gen2 alone) and pause seconds.</summary>
+    private static readonly string[] GcCounters =
+    [
+        "system_runtime_dotnet_gc_heap_total_allocated", "system_runtime_dotnet_gc_collections",
+        "system_runtime_dotnet_gc_collections{gc_heap_generation=\"gen1\"}", "system_runtime_dotnet_gc_collections{gc_heap_generation=\"gen2\"}",
+        "system_runtime_dotnet_gc_pause_time",
+    ];
+
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
     private static readonly double TicksPerMs = 100 / 1000.0; // USER_HZ is 100 on Linux
@@ -148,6 +156,15 @@ public sealed class ScanCost(string connectionString, int servicePid, Uri? servi
             {
                 commands = Per(NpgsqlCounters[0]), bytesWritten = Per(NpgsqlCounters[1]), bytesRead = Per(NpgsqlCounters[2]),
             };
+            double Delta(string name) => end.Client.GetValueOrDefault(name) - start.Client.GetValueOrDefault(name);
+            result["serviceGcPerScan"] = new
+            {
+                allocatedBytes = Math.Round(Delta(GcCounters[0]) / scans),
+                collectionsPerThousand = Math.Round(Delta(GcCounters[1]) * 1000 / scans, 2),
+                gen1PerThousand = Math.Round(Delta(GcCounters[2]) * 1000 / scans, 2),
+                gen2PerThousand = Math.Round(Delta(GcCounters[3]) * 1000 / scans, 2),
+                pauseMs = Math.Round(Delta(GcCounters[4]) * 1000 / scans, 4),
+            };
         }
 
         await using (var wal = _db.CreateCommand("select pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn)"))
@@ -215,10 +232,14 @@ public sealed class ScanCost(string connectionString, int servicePid, Uri? servi
         {
             foreach (var line in (await Http.GetStringAsync(serviceMetrics)).Split('\n'))
             {
-                var name = NpgsqlCounters.FirstOrDefault(n => line.StartsWith(n + "{", StringComparison.Ordinal) || line.StartsWith(n + " ", StringComparison.Ordinal));
-                if (name is not null && double.TryParse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture, out var value))
+                // A name sums every line of its metric (all label sets); one that names a label set takes that line alone.
+                foreach (var name in NpgsqlCounters.Concat(GcCounters).Where(n =>
+                             line.StartsWith(n + "{", StringComparison.Ordinal) || line.StartsWith(n + " ", StringComparison.Ordinal)))
                 {
-                    sums[name] = sums.GetValueOrDefault(name) + value;
+                    if (double.TryParse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture, out var value))
+                    {
+                        sums[name] = sums.GetValueOrDefault(name) + value;
+                    }
                 }
             }
         }
