@@ -471,11 +471,11 @@ public sealed class BenchRun(BenchOptions o)
     {
         var cpu = (Dictionary<string, double>)cost["cpuMsPerScan"];
         var db = (Dictionary<string, double>)cost["postgresPerScan"];
-        var client = cost.GetValueOrDefault("serviceNpgsqlPerScan") is { } c ? $"; service→PostgreSQL {c}" : "";
-        client += cost.GetValueOrDefault("serviceGcPerScan") is { } gc ? $"; service GC {gc}" : "";
+        var service = (cost.GetValueOrDefault("serviceNpgsqlPerScan") is { } c ? $"; service→PostgreSQL {c}" : "") +
+                      (cost.GetValueOrDefault("serviceGcPerScan") is { } gc ? $"; service GC {gc}" : "");
         return $"CPU ms a scan: service {cpu["service"]:0.000}, PostgreSQL {cpu["postgres"]:0.000}, RabbitMQ {cpu["rabbitmq"]:0.000}, " +
                $"load generator {cpu["loadGenerator"]:0.000}, other {cpu["otherProcesses"]:0.000}; WAL {cost["walBytesPerScan"]} B, " +
-               $"commits {db["xact_commit"]:0.00}, inserted {db["tup_inserted"]:0.00}, updated {db["tup_updated"]:0.00} a scan; load {string.Join("/", (double[])cost["loadAverage"])}{client}";
+               $"commits {db["xact_commit"]:0.00}, inserted {db["tup_inserted"]:0.00}, updated {db["tup_updated"]:0.00} a scan; load {string.Join("/", (double[])cost["loadAverage"])}{service}";
     }
 
     private static void Log(string line) => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {line}");
