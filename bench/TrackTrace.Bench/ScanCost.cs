@@ -151,18 +151,19 @@ public sealed class ScanCost(string connectionString, int servicePid, Uri? servi
         result["postgresPerScan"] = db;
         if (end.Client.Count > 0)
         {
-            double Per(string name) => Math.Round((end.Client.GetValueOrDefault(name) - start.Client.GetValueOrDefault(name)) / scans, 2);
+            double Delta(string name) => end.Client.GetValueOrDefault(name) - start.Client.GetValueOrDefault(name);
+            double Per(string name) => Math.Round(Delta(name) / scans, 2);
+            double PerThousand(string name) => Math.Round(Delta(name) * 1000 / scans, 2);
             result["serviceNpgsqlPerScan"] = new
             {
                 commands = Per(NpgsqlCounters[0]), bytesWritten = Per(NpgsqlCounters[1]), bytesRead = Per(NpgsqlCounters[2]),
             };
-            double Delta(string name) => end.Client.GetValueOrDefault(name) - start.Client.GetValueOrDefault(name);
             result["serviceGcPerScan"] = new
             {
                 allocatedBytes = Math.Round(Delta(GcCounters[0]) / scans),
-                collectionsPerThousand = Math.Round(Delta(GcCounters[1]) * 1000 / scans, 2),
-                gen1PerThousand = Math.Round(Delta(GcCounters[2]) * 1000 / scans, 2),
-                gen2PerThousand = Math.Round(Delta(GcCounters[3]) * 1000 / scans, 2),
+                collectionsPerThousand = PerThousand(GcCounters[1]),
+                gen1PerThousand = PerThousand(GcCounters[2]),
+                gen2PerThousand = PerThousand(GcCounters[3]),
                 pauseMs = Math.Round(Delta(GcCounters[4]) * 1000 / scans, 4),
             };
         }
