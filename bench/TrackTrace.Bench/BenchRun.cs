@@ -60,6 +60,9 @@ public sealed class BenchRun(BenchOptions o)
         await SettleDatabaseAsync();
         var staff = await fleet.AddStaffAsync(Connections);
         var (floor, floorCost) = await CostedAsync(() => RequestFloorAsync(staff));
+        Log($"1s. the staff list: its first page, one staff connection at a time, with {o.Shipments} shipments and more stored");
+        _results["staffList"] = await StaffListAsync(staff[0]);
+        Log($"    {_results["staffList"]}");
         foreach (var client in staff)
         {
             client.Dispose(); // their 64 TLS connections are not the scans' memory (scenario 7)
@@ -252,6 +255,31 @@ public sealed class BenchRun(BenchOptions o)
             Interlocked.Increment(ref _accepted);
             return true;
         });
+
+    /// <summary>
+    /// What a member of staff waits for the list: GET /api/shipments (the first page of 50, overdue
+    /// first, then the newest) and the in-transit filter, one request after another on one keep-alive
+    /// connection, while nothing else runs. The page and its total are read from the whole table.
+    /// </summary>
+    private async Task<object> StaffListAsync(HttpClient client)
+    {
+        async Task<Latencies> Page(string path) =>
+            await LoadRunner.RunAsync(1, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(o.Quick ? 4 : 10), async (_, ct) =>
+            {
+                using var response = await client.GetAsync(path, ct);
+                if (response.StatusCode != HttpStatusCode.OK)
+                {
+                    await Unexpected(response);
+                    return false;
+                }
+
+                return true;
+            });
+
+        var first = await Page("/api/shipments");
+        var inTransit = await Page("/api/shipments?status=in-transit");
+        return new { firstPage = first.Summary(), inTransit = inTransit.Summary() };
+    }
 
     /// <summary>Every scan on a new connection with TLS session resumption off: a full mTLS handshake each.</summary>
     private async Task<Latencies> HandshakesAsync(Fleet fleet, ConcurrentQueue<string> pool)

@@ -220,6 +220,11 @@ public static class Report
             sb.AppendLine($"| 1n. Request floor: GET /api/me, 64 keep-alive connections of staff devices (TLS, HTTP, the device's authentication, a small answer) | {D("requestFloor.perSecond"):0} requests/s; p50 {Ms("requestFloor.p50Ms")}, p99 {Ms("requestFloor.p99Ms")} | | |");
         }
 
+        if (r["staffList"] is not null)
+        {
+            sb.AppendLine($"| 1s. Staff list, first page of 50 (all; in transit), one request at a time, {r["setup"]!["shipments"]} shipments and more | p50 {Ms("staffList.firstPage.p50Ms")}, p99 {Ms("staffList.firstPage.p99Ms")}; p50 {Ms("staffList.inTransit.p50Ms")}, p99 {Ms("staffList.inTransit.p99Ms")} | | |");
+        }
+
         foreach (var (name, key) in new[]
                  {
                      ("an accepted scan (1", "scanIngestionCost"), ("an accepted scan (80%", "scanAt80PercentCost"),

@@ -28,7 +28,7 @@ public sealed class ShipmentSnapshots
             $"insert into {names.Shipments} ({StoreNames.IdColumn}, {StoreNames.DataColumn}, {StoreNames.VersionColumn}, " +
             $"{StoreNames.DotNetTypeColumn}, {StoreNames.LastModifiedColumn}, {columns}) " +
             $"select s.id, s.data, gen_random_uuid(), '{typeof(Shipment).FullName}', transaction_timestamp(), {columns} " +
-            "from unnest(?::varchar[], ?::jsonb[], ?::varchar[], ?::varchar[], ?::integer[], ?::timestamptz[], ?::timestamptz[]) " +
+            "from unnest(?::varchar[], ?::jsonb[], ?::varchar[], ?::varchar[], ?::integer[], ?::timestamptz[], ?::timestamptz[], ?::timestamptz[]) " +
             $"as s(id, data, {columns}) " +
             $"on conflict ({StoreNames.IdColumn}) do update set {updates}";
     }
@@ -49,6 +49,7 @@ public sealed class ShipmentSnapshots
             snapshots.Select(s => s.RouteId).ToArray(),
             snapshots.Select(s => s.AnomalyCount).ToArray(),
             snapshots.Select(s => s.NextDueAt?.ToUniversalTime()).ToArray(),
-            snapshots.Select(s => s.OverdueSince?.ToUniversalTime()).ToArray());
+            snapshots.Select(s => s.OverdueSince?.ToUniversalTime()).ToArray(),
+            snapshots.Select(s => s.UpdatedAt.ToUniversalTime()).ToArray());
     }
 }

@@ -31,7 +31,7 @@ public sealed class StoreNames
     public static readonly IReadOnlyList<string> ShipmentDuplicatedColumns =
     [
         Column(nameof(Shipment.Status)), Column(nameof(Shipment.RouteId)), Column(nameof(Shipment.AnomalyCount)),
-        ShipmentNextDueColumn, ShipmentOverdueSinceColumn,
+        ShipmentNextDueColumn, ShipmentOverdueSinceColumn, Column(nameof(Shipment.UpdatedAt)),
     ];
 
     public StoreNames(IReadOnlyStoreOptions options)

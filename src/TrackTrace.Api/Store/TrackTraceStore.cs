@@ -50,14 +50,16 @@ public static class TrackTraceStore
         // The shipment snapshot is written by the shipment write path itself (ShipmentStreams), so a
         // check-in needs no extra read; these indexes serve the staff list's filters, and the next due
         // time the overdue monitor (indexed only where there is one: delivered shipments drop out of it).
-        // Every check-in writes the row into each of them, so none is kept that no query uses: the list
-        // sorts by overdue first, then updatedAt, which no single index orders (it reads the JSON).
+        // Every check-in writes the row into each of them, so none is kept that no query uses. The list
+        // shows the overdue first (longest overdue first: the overdue_since index), then the rest newest
+        // first: the updated_at index holds only the rest, so each part's page is read in index order.
         opts.Schema.For<Shipment>()
             .Duplicate(x => x.Status)
             .Duplicate(x => x.RouteId)
             .Duplicate(x => x.AnomalyCount)
             .Duplicate(x => x.NextDueAt!, configure: index => index.Predicate = $"{StoreNames.ShipmentNextDueColumn} is not null")
-            .Duplicate(x => x.OverdueSince!, configure: index => index.Predicate = $"{StoreNames.ShipmentOverdueSinceColumn} is not null");
+            .Duplicate(x => x.OverdueSince!, configure: index => index.Predicate = $"{StoreNames.ShipmentOverdueSinceColumn} is not null")
+            .Duplicate(x => x.UpdatedAt, configure: index => index.Predicate = $"{StoreNames.ShipmentOverdueSinceColumn} is null");
         opts.Schema.For<Alert>()
             .Duplicate(x => x.RaisedAt)
             .Duplicate(x => x.Type)

@@ -145,11 +145,48 @@ public sealed class OverdueMonitorTests(OverdueMonitorTests.Clocked setup) : ICl
         Assert.Equal(2, overdue!.Value.GetProperty("data").GetProperty("legNumber").GetInt32());
     }
 
+    [Fact]
+    public async Task The_staff_list_pages_through_the_overdue_then_the_rest_with_one_total()
+    {
+        // Two shipments whose truck is due an hour apart, and three that wait for nothing yet.
+        var prefix = ServiceFixture.NewId("LIST");
+        var api = new AdminApi(setup.Admin);
+        var first = await CheckedInAtTheFactoryAsync(setup.Admin, id: $"{prefix}-A");
+        setup.Time.Advance(TimeSpan.FromHours(1));
+        var second = await CheckedInAtTheFactoryAsync(setup.Admin, id: $"{prefix}-B");
+        setup.Time.Advance(TruckDue + TimeSpan.FromMinutes(1));
+        await setup.Service.Get<OverdueMonitor>().SweepAsync(CancellationToken.None);
+        var waiting = new List<string>();
+        foreach (var name in new[] { "C", "D", "E" })
+        {
+            setup.Time.Advance(TimeSpan.FromMinutes(1));
+            waiting.Add(await api.RegisterShipmentAsync("road-domestic", $"{prefix}-{name}"));
+        }
+
+        // Longest overdue first, then the newest activity first; pages of two cross from one part to the other.
+        string[] expected = [first.Shipment, second.Shipment, waiting[2], waiting[1], waiting[0]];
+        var listed = new List<string>();
+        for (var page = 1; page <= 4; page++)
+        {
+            var answer = await Get($"/api/shipments?q={prefix}&pageSize=2&page={page}");
+            Assert.Equal(5, answer.GetProperty("total").GetInt32());
+            listed.AddRange(Ids(answer));
+        }
+
+        Assert.Equal(expected, listed);
+        var overdue = await Get($"/api/shipments?q={prefix}&overdue=true&pageSize=1&page=2");
+        Assert.Equal(2, overdue.GetProperty("total").GetInt32());
+        Assert.Equal([second.Shipment], Ids(overdue));
+        var notOverdue = await Get($"/api/shipments?q={prefix}&overdue=false&pageSize=2&page=2");
+        Assert.Equal(3, notOverdue.GetProperty("total").GetInt32());
+        Assert.Equal([waiting[0]], Ids(notOverdue));
+    }
+
     /// <summary>A road-domestic shipment checked in at the factory now (whole seconds, by the service's clock).</summary>
     private async Task<(string Shipment, DateTimeOffset At)> CheckedInAtTheFactoryAsync(
-        HttpClient admin, TestClock? clock = null, HttpClient? scanner = null)
+        HttpClient admin, TestClock? clock = null, HttpClient? scanner = null, string? id = null)
     {
-        var shipment = await new AdminApi(admin).RegisterShipmentAsync("road-domestic");
+        var shipment = await new AdminApi(admin).RegisterShipmentAsync("road-domestic", id);
         var now = (clock ?? setup.Time).GetUtcNow();
         var at = new DateTimeOffset(now.Ticks - now.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
         await ServiceFixture.Expect(await ServiceFixture.ScanAsync(scanner ?? setup.Scanners["factory"], shipment, at: at), HttpStatusCode.Created);

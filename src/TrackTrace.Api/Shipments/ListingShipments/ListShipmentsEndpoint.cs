@@ -1,5 +1,4 @@
 using Marten;
-using Marten.Linq;
 using Microsoft.AspNetCore.Http.HttpResults;
 using TrackTrace.Api.Hosting;
 using TrackTrace.Api.Security;
@@ -51,48 +50,70 @@ public static class ListShipmentsEndpoint
             return Problems.Invalid(errors);
         }
 
-        IQueryable<Shipment> shipments = query.Query<Shipment>().Stats(out QueryStatistics stats);
-        if (wanted is { } w)
+        // Two parts, each read in the order of its own index, so a page costs its rows, not the table:
+        // the shipments recorded overdue (longest overdue first), then the rest (newest activity first).
+        var now = clock.GetUtcNow();
+        IQueryable<Shipment> Matching()
         {
-            shipments = shipments.Where(s => s.Status == w);
-        }
+            IQueryable<Shipment> shipments = query.Query<Shipment>();
+            if (wanted is { } w)
+            {
+                shipments = shipments.Where(s => s.Status == w);
+            }
 
-        if (route is not null)
-        {
-            shipments = shipments.Where(s => s.RouteId == route);
-        }
+            if (route is not null)
+            {
+                shipments = shipments.Where(s => s.RouteId == route);
+            }
 
-        if (anomalies == true)
-        {
-            shipments = shipments.Where(s => s.AnomalyCount > 0);
-        }
+            if (anomalies == true)
+            {
+                shipments = shipments.Where(s => s.AnomalyCount > 0);
+            }
 
-        if (breached is { } b)
-        {
-            shipments = shipments.Where(s => s.Breached == b);
+            if (breached is { } b)
+            {
+                shipments = shipments.Where(s => s.Breached == b);
+            }
+
+            if (!string.IsNullOrWhiteSpace(q))
+            {
+                var term = q.Trim();
+                shipments = shipments.Where(s => s.Id.Contains(term) || (s.Description != null && s.Description.Contains(term, StringComparison.OrdinalIgnoreCase)));
+            }
+
+            return shipments;
         }
 
         // Overdue: recorded so by the monitor, or past its due time and about to be (within one interval).
-        var now = clock.GetUtcNow();
+        var recordedOverdue = Matching().Where(s => s.OverdueSince != null);
+        var rest = Matching().Where(s => s.OverdueSince == null);
         if (overdue == true)
         {
-            shipments = shipments.Where(s => s.OverdueSince != null || s.NextDueAt < now);
+            rest = rest.Where(s => s.NextDueAt < now);
         }
         else if (overdue == false)
         {
-            shipments = shipments.Where(s => s.OverdueSince == null && (s.NextDueAt == null || s.NextDueAt >= now));
+            rest = rest.Where(s => s.NextDueAt == null || s.NextDueAt >= now);
         }
 
-        if (!string.IsNullOrWhiteSpace(q))
+        var overdueTotal = overdue == false ? 0 : await recordedOverdue.CountAsync(ct);
+        var restTotal = await rest.CountAsync(ct);
+        var found = new List<Shipment>(paging.Size);
+        if (paging.Skip < overdueTotal)
         {
-            var term = q.Trim();
-            shipments = shipments.Where(s => s.Id.Contains(term) || (s.Description != null && s.Description.Contains(term, StringComparison.OrdinalIgnoreCase)));
+            found.AddRange(await recordedOverdue.OrderBy(s => s.OverdueSince).ThenByDescending(s => s.UpdatedAt).ThenBy(s => s.Id)
+                .Skip(paging.Skip).Take(paging.Size).ToListAsync(ct));
         }
 
-        // PostgreSQL sorts nulls last in ascending order: the overdue come first, the longest overdue on top.
-        var found = await shipments.OrderBy(s => s.OverdueSince).ThenByDescending(s => s.UpdatedAt).ThenBy(s => s.Id)
-            .Skip(paging.Skip).Take(paging.Size).ToListAsync(ct);
+        var restSkip = Math.Max(0, paging.Skip - overdueTotal);
+        if (found.Count < paging.Size && restSkip < restTotal)
+        {
+            found.AddRange(await rest.OrderByDescending(s => s.UpdatedAt).ThenBy(s => s.Id)
+                .Skip(restSkip).Take(paging.Size - found.Count).ToListAsync(ct));
+        }
+
         var items = found.Select(s => ShipmentView.From(s, routes.Get(s.RouteId), now)).ToArray();
-        return TypedResults.Ok(new ShipmentPage(items, paging.Page, paging.Size, stats.TotalResults));
+        return TypedResults.Ok(new ShipmentPage(items, paging.Page, paging.Size, overdueTotal + restTotal));
     }
 }
