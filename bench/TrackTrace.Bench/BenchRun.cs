@@ -245,10 +245,8 @@ public sealed class BenchRun(BenchOptions o)
     private Task<Latencies> RequestFloorAsync(IReadOnlyList<HttpClient> clients) =>
         LoadRunner.RunAsync(clients.Count, o.WarmUp, o.Window, async (w, ct) =>
         {
-            using var response = await clients[w].GetAsync("/api/me", ct);
-            if (response.StatusCode != HttpStatusCode.OK)
+            if (!await GetOkAsync(clients[w], "/api/me", ct))
             {
-                await Unexpected(response);
                 return false;
             }
 
@@ -263,18 +261,9 @@ public sealed class BenchRun(BenchOptions o)
     /// </summary>
     private async Task<object> StaffListAsync(HttpClient client)
     {
-        async Task<Latencies> Page(string path) =>
-            await LoadRunner.RunAsync(1, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(o.Quick ? 4 : 10), async (_, ct) =>
-            {
-                using var response = await client.GetAsync(path, ct);
-                if (response.StatusCode != HttpStatusCode.OK)
-                {
-                    await Unexpected(response);
-                    return false;
-                }
-
-                return true;
-            });
+        Task<Latencies> Page(string path) =>
+            LoadRunner.RunAsync(1, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(o.Quick ? 4 : 10),
+                async (_, ct) => await GetOkAsync(client, path, ct));
 
         var first = await Page("/api/shipments");
         var inTransit = await Page("/api/shipments?status=in-transit");
@@ -484,6 +473,19 @@ public sealed class BenchRun(BenchOptions o)
     private int _unexpected;
 
     /// <summary>Shows the first few unexpected answers, so an error count is never a mystery.</summary>
+    /// <summary>A GET that must answer 200; anything else is logged as unexpected and counts as a failure.</summary>
+    private async Task<bool> GetOkAsync(HttpClient client, string path, CancellationToken ct)
+    {
+        using var response = await client.GetAsync(path, ct);
+        if (response.StatusCode == HttpStatusCode.OK)
+        {
+            return true;
+        }
+
+        await Unexpected(response);
+        return false;
+    }
+
     private async Task Unexpected(HttpResponseMessage response)
     {
         if (Interlocked.Increment(ref _unexpected) <= 5)

@@ -148,7 +148,7 @@ public sealed class OverdueMonitorTests(OverdueMonitorTests.Clocked setup) : ICl
     [Fact]
     public async Task The_staff_list_pages_through_the_overdue_then_the_rest_with_one_total()
     {
-        // Two shipments whose truck is due an hour apart, and three that wait for nothing yet.
+        // Two shipments whose truck is due an hour apart (both recorded overdue), and three not yet due.
         var prefix = ServiceFixture.NewId("LIST");
         var api = new AdminApi(setup.Admin);
         var first = await CheckedInAtTheFactoryAsync(setup.Admin, id: $"{prefix}-A");
